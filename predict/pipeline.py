@@ -1,0 +1,130 @@
+"""Article -> quotes -> speakers -> stances, with the fitted models of a bundle.
+
+`Tagger.tag_batch` works on a batch of articles at once so that each model is called once per
+batch, not once per quote: the rule stages are per article, the learned ones vectorised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from predict.features import stance_record
+from predict.quotes import Candidate, Document, cue_of, find_candidates
+from predict.records import Article, Quote
+from predict.speakers import Mention, mention_record, mentions, resolve
+from predict.text import tokenize
+
+OTHER = "other"
+
+
+@dataclass
+class Models:
+    """The fitted estimators of a bundle (see `predict.bundle`)."""
+
+    quote_filter: object
+    speaker_ranker: object
+    stance: object
+
+
+def candidate_record(doc: Document, candidate: Candidate) -> dict:
+    """The quote filter's input: how a candidate was found, and its speaker words."""
+    words = doc.text[candidate.start:candidate.end].split()
+    subject = doc.span_text(*candidate.subject) or doc.span_text(*candidate.after) \
+        or doc.span_text(*candidate.before)
+    features = {
+        f"frame={candidate.frame}": 1.0,
+        f"kind={candidate.kind}": 1.0,
+        f"cue={candidate.cue_lemma}": 1.0,
+        f"marks={candidate.marks}": 1.0,
+        f"frame={candidate.frame}+n={min(len(words), 8)}": 1.0,
+        f"frame={candidate.frame}+has_cue={bool(candidate.cue)}": 1.0,
+        f"frame={candidate.frame}+subject={candidate.subject[1] > candidate.subject[0]}": 1.0,
+        "colon_head": float(candidate.before[1] > candidate.before[0] and candidate.frame == "marks"),
+        "after": float(candidate.after[1] > candidate.after[0]),
+        "sentence0": float(candidate.sentence == 0),
+        "log_words": float(np.log1p(len(words))),
+    }
+    return {"text": subject, "features": features}
+
+
+def cue_frame(cue: str) -> tuple[str, str]:
+    """(frame, lemma) of an annotated cue string such as «وأضاف» or «مشيرا إلى»."""
+    for token in tokenize(cue):
+        found = cue_of(token)
+        if found:
+            return found[0], found[1]
+    return ("marks", "") if not cue else ("other", "")
+
+
+class Tagger:
+    """Find, attribute and classify the quotes of articles with fitted models."""
+
+    def __init__(self, models: Models, min_confidence: float = 0.0):
+        self.models = models
+        self.min_confidence = min_confidence
+
+    def tag_batch(self, articles: list[Article]) -> list[Article]:
+        """Return the articles with predicted quotes (any quotes they came with are replaced)."""
+        docs = [Document.from_text(article.text) for article in articles]
+        kept = self._filter([find_candidates(doc) for doc in docs], docs)
+        quotes = [self._attribute(doc, candidates) for doc, candidates in zip(docs, kept)]
+        flat = [(quote, candidate) for per_article, candidates in zip(quotes, kept)
+                for quote, candidate in zip(per_article, candidates)]
+        self._classify([q for q, _ in flat], [(c.cue_lemma, c.frame) for _, c in flat])
+        return [Article(article.id, article.text, per_article, article.extra)
+                for article, per_article in zip(articles, quotes)]
+
+    def classify_batch(self, articles: list[Article]) -> list[Article]:
+        """Fill in stance and stance_score of the quotes the articles already have."""
+        quotes = [quote for article in articles for quote in article.quotes]
+        self._classify(quotes, [cue_frame(quote.cue)[::-1] for quote in quotes])
+        return articles
+
+    def _filter(self, per_doc: list[list[Candidate]], docs: list[Document]) -> list[list[Candidate]]:
+        records = [candidate_record(doc, c) for doc, cands in zip(docs, per_doc) for c in cands]
+        if not records:
+            return [[] for _ in per_doc]
+        keep = iter(self.models.quote_filter.predict_proba(records)[:, 1] >= 0.5)
+        return [[c for c in cands if next(keep)] for cands in per_doc]
+
+    def _attribute(self, doc: Document, candidates: list[Candidate]) -> list[Quote]:
+        """Choose each quote's speaker; quotes are taken in order so «وأضاف» sees the last one."""
+        options = [mentions(doc, candidate, has_previous=index > 0)
+                   for index, candidate in enumerate(candidates)]
+        records = [mention_record(m, c, len(found)) for c, found in zip(candidates, options)
+                   for m in found]
+        scores = iter(self.models.speaker_ranker.predict_proba(records)[:, 1]) if records else iter(())
+        quotes, known = [], []
+        for candidate, found in zip(candidates, options):
+            scored = [(next(scores), m) for m in found]
+            quotes.append(self._speaker_quote(doc, candidate, scored, known))
+        return quotes
+
+    def _speaker_quote(self, doc: Document, candidate: Candidate,
+                       scored: list[tuple[float, Mention]], known: list[str]) -> Quote:
+        previous = known[-1] if known else ""
+        usable = [(s, m) for s, m in scored if m.position != "previous" or previous]
+        score, best = max(usable, key=lambda pair: pair[0]) if usable else (0.0, None)
+        mention = (previous if best.position == "previous" else best.text) if best else ""
+        name = resolve(mention, doc, candidate.start, known) if mention else ""
+        if name:
+            known.append(name)
+        speaker = [name] + ([mention] if mention and mention != name else [])
+        return Quote(doc.text[candidate.start:candidate.end], candidate.start, candidate.end,
+                     candidate.kind, candidate.cue, speaker if name else [], name, candidate.via,
+                     speaker_score=round(float(score), 4))
+
+    def _classify(self, quotes: list[Quote], cues: list[tuple[str, str]]) -> None:
+        if not quotes:
+            return
+        records = [stance_record(q.quote, lemma, frame) for q, (lemma, frame) in zip(quotes, cues)]
+        probabilities = self.models.stance.predict_proba(records)
+        labels = self.models.stance.classes_
+        for quote, row in zip(quotes, probabilities):
+            best = int(np.argmax(row))
+            quote.stance, quote.stance_score = str(labels[best]), round(float(row[best]), 4)
+            quote.extra["stance_scores"] = {str(l): round(float(p), 4) for l, p in zip(labels, row)}
+            if quote.stance_score < self.min_confidence:
+                quote.stance = OTHER

@@ -1,0 +1,386 @@
+"""Quote extraction: direct quotes in marks and indirect quotes after reporting cues.
+
+`find_candidates` yields every rule candidate with the token ranges where its speaker may be
+mentioned; a learned filter (`QuoteFilter`, in `models`) keeps the real ones. Spans follow
+ANNOTATION.md §1: the content only, without cue, speaker, complementizer or quotation marks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from predict import lexicon
+from predict.text import Sentence, Token, split_sentences, tokenize
+
+# which closing marks may end a quote opened by each mark (real sites mix them up)
+CLOSERS: dict[str, str] = {"«": "»", "“": "”“", "„": "“”", '"': '"', "”": "”“"}
+MAX_QUOTE_CHARS = 3000
+_TRIM = " \t\n.،,:;؛-–—"
+_PUNCT_RE = re.compile(r"^\W+$")
+
+_CUE_FRAMES: dict[str, tuple[str, str]] = {}
+for _frame, _table in (("say", lexicon.SAY_CUES), ("object", lexicon.OBJECT_CUES),
+                       ("participle", lexicon.PARTICIPLE_CUES)):
+    for _lemma, _forms in _table.items():
+        for _form in _forms:
+            _CUE_FRAMES.setdefault(_form, (_frame, _lemma))
+for _form in lexicon.SOURCE_CUES:
+    _CUE_FRAMES[_form] = ("source", _form)
+for _form in lexicon.RELAY_VERBS:
+    _CUE_FRAMES[_form] = ("relay", "نقل")
+_CUE_FRAMES["جاء"] = ("said_in", "جاء")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A possible quote: its content span, how it was found and where its speaker may be.
+
+    Token ranges are (first, last) with `last` exclusive; (0, 0) means "none".
+    """
+
+    start: int
+    end: int
+    kind: str
+    frame: str
+    cue: str = ""
+    cue_lemma: str = ""
+    cue_token: int = -1
+    subject: tuple[int, int] = (0, 0)
+    before: tuple[int, int] = (0, 0)
+    after: tuple[int, int] = (0, 0)
+    via: str = ""
+    marks: str = ""
+    sentence: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """An article's text with its tokens and sentences, shared by every stage."""
+
+    text: str
+    tokens: list[Token]
+    sentences: list[Sentence]
+    sentence_of: list[int]
+
+    @classmethod
+    def from_text(cls, text: str) -> Document:
+        tokens = tokenize(text)
+        sentences = split_sentences(text, tokens)
+        sentence_of = [0] * len(tokens)
+        for number, sentence in enumerate(sentences):
+            for index in range(sentence.first, sentence.last):
+                sentence_of[index] = number
+        return cls(text, tokens, sentences, sentence_of)
+
+    def span_text(self, first: int, last: int) -> str:
+        if last <= first:
+            return ""
+        return self.text[self.tokens[first].start:self.tokens[last - 1].end]
+
+    def token_at(self, offset: int) -> int:
+        """Index of the first token that starts at or after `offset`."""
+        low, high = 0, len(self.tokens)
+        while low < high:
+            middle = (low + high) // 2
+            if self.tokens[middle].start < offset:
+                low = middle + 1
+            else:
+                high = middle
+        return low
+
+
+def cue_of(token: Token) -> tuple[str, str] | None:
+    """Return (frame, lemma) when the token is a reporting cue, trying it without و/ف."""
+    word = token.norm
+    for candidate in (word, word[1:] if word[:1] in "وف" else "", word[2:] if word[:2] == "وف" else ""):
+        if candidate and candidate in _CUE_FRAMES:
+            return _CUE_FRAMES[candidate]
+    return None
+
+
+def find_candidates(doc: Document) -> list[Candidate]:
+    """All rule candidates of a document, in text order, partly quoted ones merged."""
+    direct = list(_direct_spans(doc))
+    cued = [candidate for index, token in enumerate(doc.tokens)
+            if (frame := cue_of(token)) for candidate in _cued(doc, index, *frame, direct)]
+    return _merge(doc, direct, cued)
+
+
+def _direct_spans(doc: Document) -> Iterator[Candidate]:
+    """Quote-mark pairs inside one paragraph; an opener without a closer is skipped."""
+    text = doc.text
+    position = 0
+    while position < len(text):
+        opener_at = _next_mark(text, position, "".join(CLOSERS))
+        if opener_at < 0:
+            return
+        opener = text[opener_at]
+        paragraph_end = text.find("\n", opener_at)
+        paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
+        closer_at = _next_mark(text, opener_at + 1, CLOSERS[opener], paragraph_end)
+        if closer_at < 0 or closer_at - opener_at > MAX_QUOTE_CHARS:
+            position = opener_at + 1
+            continue
+        span = _trim(text, opener_at + 1, closer_at)
+        if span:
+            start, end = _drop_complementizer(doc, *span)
+            sentence = doc.sentence_of[min(doc.token_at(start), len(doc.tokens) - 1)]
+            yield Candidate(start, end, "direct", "marks", marks=opener + text[closer_at],
+                            sentence=sentence)
+        position = closer_at + 1
+
+
+def _next_mark(text: str, start: int, marks: str, stop: int | None = None) -> int:
+    stop = len(text) if stop is None else stop
+    for index in range(start, stop):
+        if text[index] in marks:
+            return index
+    return -1
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
+    while start < end and text[start] in _TRIM:
+        start += 1
+    while end > start and text[end - 1] in _TRIM:
+        end -= 1
+    return (start, end) if end > start else None
+
+
+def _drop_complementizer(doc: Document, start: int, end: int) -> tuple[int, int]:
+    index = doc.token_at(start)
+    if index < len(doc.tokens) - 1 and doc.tokens[index].norm in lexicon.COMPLEMENTIZERS:
+        following = doc.tokens[index + 1]
+        if following.start < end:
+            return following.start, end
+    return start, end
+
+
+def _cued(doc: Document, index: int, frame: str, lemma: str,
+          direct: list[Candidate]) -> Iterator[Candidate]:
+    """The candidate a cue token introduces, if its clause has content."""
+    sentence = doc.sentences[doc.sentence_of[index]]
+    if frame == "source":
+        yield from _source_candidate(doc, index, sentence)
+        return
+    subject_end, content_first = _find_content(doc, index, sentence, frame, direct)
+    subject_first = index + 1
+    via = ""
+    if frame == "relay":
+        subject_first, via = _relayed_subject(doc, index, subject_end)
+        if not via:
+            return
+    if frame == "said_in":
+        if index + 1 >= len(doc.tokens) or doc.tokens[index + 1].norm != "في":
+            return
+        subject_first = index + 2
+    if content_first is None or content_first >= sentence.last:
+        return
+    start = doc.tokens[content_first].start
+    end = _content_end(doc, content_first, sentence, direct)
+    if end <= start:
+        return
+    subject = _cut_subject(doc, subject_first, subject_end)
+    before = _before(doc, index, sentence)
+    yield Candidate(start, end, "indirect", frame, doc.tokens[index].text, lemma, index,
+                    subject, before, via=via or _outlet(doc, subject[1], subject_end),
+                    sentence=doc.sentence_of[index])
+
+
+def _find_content(doc: Document, index: int, sentence: Sentence, frame: str,
+                  direct: list[Candidate]) -> tuple[int, int | None]:
+    """Return (end of the subject region, first content token) for a cue at `index`."""
+    tokens = doc.tokens
+    limit = min(sentence.last, index + 30)
+    skip_to = index
+    for position in range(index + 1, limit):
+        if position < skip_to:
+            continue
+        word = tokens[position].norm
+        if tokens[position].text in CLOSERS and (name_end := _marked_name_end(doc, position, direct)):
+            skip_to = name_end  # a name in marks inside the speaker phrase, not the quote
+            continue
+        if word in lexicon.COMPLEMENTIZERS:
+            end = position - 1 if tokens[position - 1].norm in lexicon.CUE_PREPOSITIONS else position
+            return max(end, index + 1), position + 1
+        if word in lexicon.FUSED_COMPLEMENTIZERS:
+            return position, position
+        if word == ":" or tokens[position].text in CLOSERS:
+            return position, position + 1 + (word == ":" and position + 1 < limit
+                                              and tokens[position + 1].text in CLOSERS)
+        if position > index + 1 and cue_of(tokens[position]):
+            break  # the next clause has a cue of its own
+        if frame in ("object", "participle") and _opens_object(tokens, index, position):
+            return position, position
+    return index + 1, None
+
+
+def _marked_name_end(doc: Document, position: int, direct: list[Candidate]) -> int:
+    """Token index after a short marked span at `position` that a complementizer follows."""
+    opener_end = doc.tokens[position].end
+    for candidate in direct:
+        if opener_end <= candidate.start <= opener_end + 1:
+            after = doc.token_at(candidate.end) + 1
+            short = len(doc.text[candidate.start:candidate.end].split()) <= 4
+            if short and after < len(doc.tokens) and doc.tokens[after].norm in lexicon.COMPLEMENTIZERS:
+                return after
+    return 0
+
+
+def _opens_object(tokens: list[Token], index: int, position: int) -> bool:
+    """Whether the object of an object cue starts here: a preposition, or after a short subject."""
+    word = tokens[position].norm
+    if position + 1 < len(tokens) and tokens[position + 1].norm in lexicon.COMPLEMENTIZERS:
+        return False
+    if word in ("الي", "من", "ب", "علي", "ل") or (word[:1] in "بل" and word[1:3] == "ال"):
+        return True
+    subject_length = position - index - 1
+    return word.startswith("ال") and subject_length >= 1 and not tokens[position - 1].norm.startswith("ال") \
+        and tokens[position - 1].norm not in lexicon.TITLES and subject_length <= 1 \
+        or (position == index + 1 and not _looks_like_subject(tokens[position]))
+
+
+def _looks_like_subject(token: Token) -> bool:
+    return token.norm in lexicon.TITLES or not token.norm.startswith("ال")
+
+
+def _content_end(doc: Document, first: int, sentence: Sentence, direct: list[Candidate]) -> int:
+    """End of indirect content: the sentence end, or before a participle cue opening a new clause."""
+    tokens = doc.tokens
+    last = sentence.last
+    for position in range(first + 1, sentence.last):
+        if cue_of(tokens[position]) and tokens[position - 1].text in "،,":
+            last = position - 1
+            break
+    end = tokens[last - 1].end
+    for candidate in direct:  # a quote in marks that the clause opened runs to its closing mark
+        if candidate.start - 1 <= tokens[first].start < candidate.end or \
+                tokens[first].start <= candidate.start < end < candidate.end:
+            end = max(end, candidate.end)
+    span = _trim(doc.text, tokens[first].start, end)
+    return span[1] if span else -1
+
+
+def _cut_subject(doc: Document, first: int, last: int) -> tuple[int, int]:
+    """The speaker phrase after a cue, up to a time, place or channel phrase."""
+    for position in range(first, last):
+        word = doc.tokens[position].norm
+        if word in lexicon.SPEAKER_BREAKS or (position > first and word in "،,()"):
+            return first, position
+    return first, last
+
+
+def _outlet(doc: Document, first: int, last: int) -> str:
+    """An agency or outlet the speaker talked to: «في تصريح لوكالة رويترز» -> via."""
+    for position in range(first, last):
+        word = doc.tokens[position].norm
+        if word.startswith("ل") and (word[1:] in lexicon.AGENCIES or word in lexicon.SPEAKER_BREAKS
+                                     and word.startswith(("لوك", "لصح", "لقن", "لمو"))):
+            phrase = doc.span_text(position, last)
+            return phrase[1:] if phrase.startswith("ل") else phrase
+    return ""
+
+
+def _before(doc: Document, index: int, sentence: Sentence) -> tuple[int, int]:
+    """Tokens before a cue in its sentence, back to a comma: the subject in subject-verb order."""
+    first = index
+    while first > sentence.first and doc.tokens[first - 1].text not in "،,:»”\"" and index - first < 12:
+        first -= 1
+    return (first, index) if first < index else (0, 0)
+
+
+def _relayed_subject(doc: Document, index: int, end: int) -> tuple[int, str]:
+    """«نقلت رويترز عن المسؤول قوله»: the subject starts after عن; the relaying agency is via."""
+    for position in range(index + 1, end):
+        if doc.tokens[position].norm == "عن":
+            return position + 1, doc.span_text(index + 1, position)
+    return index + 1, ""
+
+
+def _source_candidate(doc: Document, index: int, sentence: Sentence) -> Iterator[Candidate]:
+    """«بحسب X» and «وفقا لـ X»: the statement is the rest of the sentence, before or after X."""
+    tokens = doc.tokens
+    source_first = index + 1
+    if source_first < sentence.last and tokens[source_first].norm in ("ل", "عن", "قال", "قالت", "ذكر", "ذكرت"):
+        source_first += 1
+    source_last = source_first
+    while source_last < sentence.last and tokens[source_last].text not in "،,.:" \
+            and source_last - source_first < 10:
+        source_last += 1
+    at_start = index <= sentence.first + 1
+    if at_start:
+        first = source_last + 1
+        if first < sentence.last and tokens[first].norm in ("فان", "ان", "فانه", "فقد"):
+            first += tokens[first].norm in ("فان", "ان")
+        span = _trim(doc.text, tokens[min(first, sentence.last - 1)].start, sentence.end) \
+            if first < sentence.last else None
+    else:
+        span = _trim(doc.text, sentence.start, tokens[index].start)
+    if span is None:
+        return
+    yield Candidate(span[0], span[1], "indirect", "source", tokens[index].text, cue_of(tokens[index])[1],
+                    index, (source_first, source_last), sentence=doc.sentence_of[index])
+
+
+def _merge(doc: Document, direct: list[Candidate], cued: list[Candidate]) -> list[Candidate]:
+    """Join each quote in marks to the clause that introduces it; keep the rest as they are."""
+    merged: list[Candidate] = []
+    used: set[int] = set()
+    for candidate in cued:
+        inside = [i for i, d in enumerate(direct) if candidate.start - 2 <= d.start and d.end <= candidate.end + 2]
+        for i in inside:
+            used.add(i)
+        if inside:
+            marked = sum(len(doc.text[direct[i].start:direct[i].end].split()) for i in inside)
+            share = marked / max(1, len(doc.text[candidate.start:candidate.end].split()))
+            if share > 0.5:
+                first = direct[inside[0]]
+                candidate = replace(candidate, kind="direct", marks=first.marks,
+                                    start=min(candidate.start, first.start) if share < 0.9 else first.start,
+                                    end=max(d.end for d in (direct[i] for i in inside)))
+        merged.append(candidate)
+    for i, candidate in enumerate(direct):
+        if i not in used:
+            merged.append(_attach_following(doc, candidate))
+    merged.sort(key=lambda c: (c.start, -c.end))
+    return _drop_overlaps(merged)
+
+
+def _attach_following(doc: Document, candidate: Candidate) -> Candidate:
+    """A quote in marks with no cue before it: look for «..., قال فلان» after the closing mark."""
+    index = doc.token_at(candidate.end)
+    tokens = doc.tokens
+    while index < len(tokens) and _PUNCT_RE.match(tokens[index].text) and tokens[index].text not in "«“":
+        index += 1
+    colon_head = _colon_head(doc, candidate)
+    if index < len(tokens) and (cue := cue_of(tokens[index])) and cue[0] in ("say", "participle", "source"):
+        sentence = doc.sentences[doc.sentence_of[index]]
+        subject = _cut_subject(doc, index + 1, min(sentence.last, index + 12))
+        return replace(candidate, cue=tokens[index].text, cue_lemma=cue[1], cue_token=index,
+                       after=subject, before=colon_head)
+    return replace(candidate, before=colon_head)
+
+
+def _colon_head(doc: Document, candidate: Candidate) -> tuple[int, int]:
+    """«فلان: "..."»: the words before a colon that directly precedes the quote."""
+    index = doc.token_at(candidate.start) - 1
+    while index >= 0 and doc.tokens[index].text in CLOSERS:
+        index -= 1
+    if index < 0 or doc.tokens[index].text != ":":
+        return (0, 0)
+    sentence = doc.sentences[doc.sentence_of[index]]
+    return _before(doc, index, sentence)
+
+
+def _drop_overlaps(candidates: list[Candidate]) -> list[Candidate]:
+    """Of candidates that overlap, keep the earlier-starting, then the cued one."""
+    kept: list[Candidate] = []
+    for candidate in candidates:
+        if kept and candidate.start < kept[-1].end:
+            previous = kept[-1]
+            if previous.frame == "marks" and candidate.frame != "marks" and candidate.start <= previous.start:
+                kept[-1] = candidate
+            continue
+        kept.append(candidate)
+    return kept

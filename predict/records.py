@@ -1,0 +1,252 @@
+"""Records and their JSON Lines I/O (ANNOTATION.md §4).
+
+The in-memory `Article` and `Quote` have the fields of the on-disk records. Readers stream: one
+article at a time, so a 1 GB archive never sits in memory. Problems are reported as `QawlError`
+with the file, the line and what is wrong.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, nullcontext
+from itertools import chain
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+INPUT_SUFFIXES = (".jsonl", ".txt")
+QUOTE_FIELDS = ("quote", "kind", "cue", "speaker", "speaker_name", "via", "stance")
+
+
+class QawlError(Exception):
+    """A problem a user can act on; the CLI prints it as one line."""
+
+
+@dataclass(slots=True)
+class Quote:
+    """One quoted or reported statement; `start`/`end` index the article text."""
+
+    quote: str
+    start: int = -1
+    end: int = -1
+    kind: str = "indirect"
+    cue: str = ""
+    speaker: list[str] = field(default_factory=list)
+    speaker_name: str = ""
+    via: str = ""
+    stance: str = ""
+    stance_score: float | None = None
+    speaker_score: float | None = None
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        record = asdict(self)
+        extra = record.pop("extra")
+        for name in ("stance_score", "speaker_score"):
+            if record[name] is None:
+                del record[name]
+        return {**record, **extra}
+
+
+@dataclass(slots=True)
+class Article:
+    """An article: its id, its text and the quotes in it, plus any other fields it came with."""
+
+    id: str
+    text: str
+    quotes: list[Quote] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, **self.extra, "text": self.text,
+                "quotes": [quote.to_dict() for quote in self.quotes]}
+
+
+@dataclass(frozen=True, slots=True)
+class BadRecord:
+    """A record that could not be read; batch jobs report it and go on."""
+
+    location: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.problem}"
+
+
+def quote_from_dict(record: dict) -> Quote:
+    """Build a `Quote` from a JSON object, keeping unknown fields in `extra`."""
+    known = {name: record[name] for name in Quote.__slots__ if name in record and name != "extra"}
+    speaker = known.get("speaker", [])
+    known["speaker"] = [speaker] if isinstance(speaker, str) else list(speaker or [])
+    for name in ("cue", "speaker_name", "via", "stance", "kind"):
+        if name in known and known[name] is None:
+            known[name] = ""
+    extra = {k: v for k, v in record.items() if k not in Quote.__slots__}
+    return Quote(**known, extra=extra)
+
+
+def article_from_dict(record: dict, location: str) -> Article:
+    """Build an `Article` from a JSON object; raise `QawlError` naming `location` if it is unusable."""
+    if not isinstance(record, dict):
+        raise QawlError(f"{location}: a record must be a JSON object, not {type(record).__name__}")
+    text = record.get("text")
+    if not isinstance(text, str):
+        raise QawlError(f"{location}: the record has no \"text\" string")
+    quotes = record.get("quotes") or []
+    if not isinstance(quotes, list) or not all(isinstance(q, dict) for q in quotes):
+        raise QawlError(f"{location}: \"quotes\" must be a list of objects")
+    extra = {k: v for k, v in record.items() if k not in ("id", "text", "quotes")}
+    article_id = record.get("id")
+    return Article(str(article_id) if article_id is not None else location, text,
+                   [quote_from_dict(q) for q in quotes], extra)
+
+
+def locate_quotes(article: Article) -> list[Quote | None]:
+    """Give every quote of a labeled article its offsets, by ANNOTATION.md §4's search rule.
+
+    A quote is found at its first occurrence after the previous quote's start; quotes that are
+    not in the text at all come back as None.
+    """
+    located = []
+    position = 0
+    for quote in article.quotes:
+        start = article.text.find(quote.quote, position) if quote.quote else -1
+        if start < 0:
+            start = article.text.find(quote.quote) if quote.quote else -1
+        if start < 0:
+            located.append(None)
+            continue
+        quote.start, quote.end = start, start + len(quote.quote)
+        position = start + 1
+        located.append(quote)
+    return located
+
+
+def iter_input_files(paths: Iterable[str]) -> Iterator[Path]:
+    """Expand paths (files or directories of .txt/.jsonl files) into files, in a stable order."""
+    for raw in paths:
+        if raw == "-":
+            yield Path("-")
+            continue
+        path = Path(raw)
+        if not path.exists():
+            raise QawlError(f"{raw}: no such file or directory")
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in INPUT_SUFFIXES)
+            if not files:
+                raise QawlError(f"{raw}: the directory holds no .txt or .jsonl files")
+            yield from files
+        else:
+            yield path
+
+
+def read_articles(paths: Iterable[str]) -> Iterator[Article | BadRecord]:
+    """Stream articles from .txt files, .jsonl files, directories and `-` (stdin).
+
+    File-level problems (missing, binary, not UTF-8, empty) raise `QawlError`; a bad line of a
+    JSON Lines file is yielded as a `BadRecord` so a batch can report it and go on.
+    """
+    seen: dict[str, str] = {}
+    for path in iter_input_files(paths):
+        for item in _read_file(path):
+            if isinstance(item, Article):
+                first = seen.get(item.id)
+                if first is not None:
+                    yield BadRecord(item.extra.get("_location", str(path)),
+                                    f"id {item.id!r} repeats the record at {first}")
+                    continue
+                seen[item.id] = item.extra.get("_location", str(path))
+            yield item
+
+
+def _read_file(path: Path) -> Iterator[Article | BadRecord]:
+    name = "<stdin>" if str(path) == "-" else str(path)
+    with (nullcontext(sys.stdin.buffer) if name == "<stdin>" else path.open("rb")) as stream:
+        lines = _decoded_lines(stream, name)
+        head = []
+        for item in lines:  # look ahead to the first non-blank line, keeping what was read
+            head.append(item)
+            if item[1].strip():
+                break
+        if not head or not head[-1][1].strip():
+            raise QawlError(f"{name}: the file is empty")
+        lines = chain(head, lines)
+        is_json = head[-1][1].lstrip().startswith("{")
+        if path.suffix == ".txt" or (name == "<stdin>" and not is_json):
+            text = "".join(line for _, line in lines).replace("\r\n", "\n")
+            article_id = path.name if name != "<stdin>" else "stdin"
+            yield Article(article_id, text, extra={"_location": name})
+            return
+        yield from _parse_jsonl(lines, name)
+
+
+def _parse_jsonl(lines: Iterator[tuple[int, str]], name: str) -> Iterator[Article | BadRecord]:
+    for number, line in lines:
+        if not line.strip():
+            continue
+        location = f"{name}:{number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield BadRecord(location, f"not valid JSON ({error.msg} at column {error.colno})")
+            continue
+        try:
+            article = article_from_dict(record, location)
+        except QawlError as error:
+            yield BadRecord(location, str(error).removeprefix(f"{location}: "))
+            continue
+        article.extra["_location"] = location
+        yield article
+
+
+def _decoded_lines(stream: io.BufferedIOBase, name: str) -> Iterator[tuple[int, str]]:
+    for number, raw in enumerate(stream, 1):
+        if b"\x00" in raw:
+            raise QawlError(f"{name}:{number}: this is a binary file, not text")
+        if number == 1:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
+        try:
+            yield number, raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise QawlError(
+                f"{name}:{number}: the file is not UTF-8 (Arabic text in Windows-1256? convert it "
+                f"with: iconv -f WINDOWS-1256 -t UTF-8 {name} > fixed{Path(name).suffix})"
+            ) from None
+
+
+def write_jsonl(records: Iterable[dict], output: str | None) -> int:
+    """Write records as JSON Lines to `output` (atomically) or to stdout when it is None or '-'."""
+    if output in (None, "-"):
+        count = 0
+        for record in records:
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            count += 1
+        sys.stdout.flush()
+        return count
+    with atomic_write(output) as handle:
+        count = 0
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+@contextmanager
+def atomic_write(path: str | os.PathLike, mode: str = "w"):
+    """Write to a temporary file beside `path` and rename it into place only on success."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile(mode, dir=path.parent, prefix=f".{path.name}.",
+                                         suffix=".part", delete=False,
+                                         **({"encoding": "utf-8"} if "b" not in mode else {}))
+    try:
+        with handle:
+            yield handle
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,133 @@
+"""Speaker attribution: candidate mentions around each quote, and within-article resolution.
+
+`mentions` lists where a quote's speaker may be named (after the cue, before it, after the
+closing mark, the source of بحسب, the words before a colon, or the previous quote's speaker);
+a ranker trained on the corpus scores them (`mention_record` is its input). `resolve` turns a
+title or a bare surname into the fuller name the article gave earlier.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from predict import lexicon
+from predict.quotes import Candidate, Document
+from predict.text import normalize
+
+_EDGE_RE = re.compile(r"^[\W_]+|[\W_]+$")
+# words that open a clause rather than a name; trimmed from the front of a mention
+_LEADING_FILLERS = frozenset({"كما", "وقد", "قد", "ثم", "لكن", "ولكن", "بينما", "فيما", "حيث", "اذ",
+                              "وكان", "كان", "وكانت", "كانت", "فقد", "وفي", "في", "بدوره", "بدورها",
+                              "من", "جهته", "جهتها", "ومن", "و", "ف"})
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A place where the speaker of a quote may be named."""
+
+    text: str
+    position: str
+    distance: int
+
+
+def mentions(doc: Document, candidate: Candidate, has_previous: bool) -> list[Mention]:
+    """Candidate speaker mentions of one quote.
+
+    With `has_previous`, the last quote's speaker is a candidate too; its text is left empty
+    so that its score depends on the quote's construction alone and all mentions of a batch
+    can be scored at once.
+    """
+    found = []
+    places = (("subject", candidate.subject), ("before", candidate.before), ("after", candidate.after))
+    for position, (first, last) in places:
+        text = _clean(doc, first, last)
+        if text:
+            if position == "subject" and candidate.frame == "source":
+                position = "source"
+            if position == "before" and candidate.frame == "marks" and not candidate.cue:
+                position = "colon"
+            found.append(Mention(text, position, _distance(candidate, first, last)))
+    if has_previous:
+        found.append(Mention("", "previous", 0))
+    return found
+
+
+def mention_record(mention: Mention, candidate: Candidate, n_mentions: int) -> dict:
+    """The ranker's input for one mention of one quote."""
+    words = normalize(mention.text).split()
+    has_title = any(w in lexicon.TITLES or w.removeprefix("ال") in lexicon.TITLES for w in words)
+    features = {
+        f"position={mention.position}": 1.0,
+        f"position={mention.position}+frame={candidate.frame}": 1.0,
+        f"position={mention.position}+kind={candidate.kind}": 1.0,
+        f"position={mention.position}+cue={candidate.cue_lemma}": 1.0,
+        f"position={mention.position}+n={min(len(words), 6)}": 1.0,
+        f"position={mention.position}+title={has_title}": 1.0,
+        f"position={mention.position}+alone={n_mentions == 1}": 1.0,
+        f"position={mention.position}+has_subject={candidate.subject[1] > candidate.subject[0]}": 1.0,
+        f"first={words[0] if words else ''}": 1.0,
+        f"last={words[-1] if words else ''}": 1.0,
+        "pronoun": float(bool(words) and all(w in lexicon.PRONOUNS for w in words)),
+        "agency": float(any(w in lexicon.AGENCIES for w in words)),
+        "distance": min(mention.distance, 30) / 30,
+    }
+    return {"text": mention.text, "features": features}
+
+
+def resolve(name: str, doc: Document, before: int, known: list[str]) -> str:
+    """Return the fullest name for a title, pronoun-like phrase or surname used at `before`.
+
+    `known` holds the speakers already named in the article, latest last. A short mention is
+    resolved to a longer known speaker containing its words; a title is also looked up in the
+    text before it, where the article usually introduced the person with a name behind it.
+    """
+    words = _content_words(name)
+    if not words or len(words) > 4:
+        return name
+    for earlier in reversed(known):
+        if len(earlier) > len(name) and words <= _content_words(earlier):
+            return earlier
+    if all(w in lexicon.TITLES or ("ال" + w) in lexicon.TITLES or w.startswith("ال") for w in
+           normalize(name).split()):
+        return _introduced(name, doc, before) or name
+    return name
+
+
+def _introduced(title: str, doc: Document, before: int) -> str:
+    """The title followed by name words at its first use in the text before `before`."""
+    wanted = normalize(title).split()
+    tokens = doc.tokens
+    limit = doc.token_at(before)
+    for index in range(0, max(0, limit - len(wanted))):
+        if [t.norm for t in tokens[index:index + len(wanted)]] != wanted:
+            continue
+        last = index + len(wanted)
+        while last < limit and last - index < len(wanted) + 4 and _name_like(tokens[last].norm):
+            last += 1
+        if last > index + len(wanted):
+            return doc.span_text(index, last)
+    return ""
+
+
+def _name_like(word: str) -> bool:
+    return word.isalpha() and not word.startswith("ال") and word not in lexicon.SPEAKER_BREAKS \
+        and word not in lexicon.COMPLEMENTIZERS and len(word) > 1
+
+
+def _content_words(name: str) -> set[str]:
+    return {w.removeprefix("ال") for w in normalize(name).split() if len(w) > 1}
+
+
+def _clean(doc: Document, first: int, last: int) -> str:
+    """The mention's text without leading fillers and edge punctuation."""
+    while first < last and (doc.tokens[first].norm in _LEADING_FILLERS or not doc.tokens[first].text.isalnum()):
+        first += 1
+    text = _EDGE_RE.sub("", doc.span_text(first, last))
+    return text if len(text.replace(" ", "")) >= 2 else ""
+
+
+def _distance(candidate: Candidate, first: int, last: int) -> int:
+    if candidate.cue_token < 0:
+        return 0
+    return min(abs(first - candidate.cue_token), abs(last - candidate.cue_token))

@@ -1,0 +1,60 @@
+"""Fit the three learned stages on labeled articles.
+
+Training examples come from the same code that runs at prediction time: rule candidates are
+matched to the gold quotes (the quote filter learns which are real), each matched candidate's
+mentions are labeled right or wrong by the §5 speaker rule (the ranker learns which to pick),
+and every gold quote teaches the stance model.
+"""
+
+from __future__ import annotations
+
+from predict.features import make_ranker, make_stance_model, stance_record
+from predict.pipeline import Models, candidate_record, cue_frame
+from predict.quotes import Document, find_candidates
+from predict.records import Article, Quote
+from predict.speakers import mention_record, mentions
+from train.scoring import match_quotes, speaker_correct
+
+
+def stance_examples(articles: list[Article]) -> tuple[list[dict], list[str]]:
+    """One stance record per gold quote, with its cue as the runtime would see it."""
+    records, labels = [], []
+    for article in articles:
+        for quote in article.quotes:
+            frame, lemma = cue_frame(quote.cue)
+            records.append(stance_record(quote.quote, lemma, frame))
+            labels.append(quote.stance)
+    return records, labels
+
+
+def extraction_examples(articles: list[Article]) -> tuple[list[dict], list[int], list[dict], list[int]]:
+    """Quote-filter and speaker-ranker examples from the rule candidates of each article."""
+    filter_records, filter_labels, mention_records, mention_labels = [], [], [], []
+    for article in articles:
+        doc = Document.from_text(article.text)
+        candidates = find_candidates(doc)
+        as_quotes = [Quote(doc.text[c.start:c.end], c.start, c.end) for c in candidates]
+        matched = dict((j, i) for i, j in match_quotes(article.quotes, as_quotes))
+        previous_gold = None
+        for index, candidate in enumerate(candidates):
+            filter_records.append(candidate_record(doc, candidate))
+            filter_labels.append(int(index in matched))
+            if index not in matched:
+                continue
+            gold = article.quotes[matched[index]]
+            found = mentions(doc, candidate, has_previous=previous_gold is not None)
+            for mention in found:
+                text = previous_gold.speaker_name if mention.position == "previous" else mention.text
+                mention_records.append(mention_record(mention, candidate, len(found)))
+                mention_labels.append(int(speaker_correct(gold, text)))
+            previous_gold = gold
+    return filter_records, filter_labels, mention_records, mention_labels
+
+
+def fit_models(articles: list[Article], stance_C: float = 4.0) -> Models:
+    """Fit the quote filter, the speaker ranker and the stance model."""
+    filter_x, filter_y, mention_x, mention_y = extraction_examples(articles)
+    stance_x, stance_y = stance_examples(articles)
+    return Models(quote_filter=make_ranker().fit(filter_x, filter_y),
+                  speaker_ranker=make_ranker().fit(mention_x, mention_y),
+                  stance=make_stance_model(C=stance_C).fit(stance_x, stance_y))
