@@ -164,7 +164,7 @@ def _cued(doc: Document, index: int, frame: str, lemma: str,
     if frame == "source":
         yield from _source_candidate(doc, index, sentence)
         return
-    subject_end, content_first = _find_content(doc, index, sentence, frame, direct)
+    subject_end, content_first = _find_content(doc, index, sentence, frame, lemma, direct)
     subject_first = index + 1
     via = ""
     if frame == "relay":
@@ -188,7 +188,7 @@ def _cued(doc: Document, index: int, frame: str, lemma: str,
                     sentence=doc.sentence_of[index])
 
 
-def _find_content(doc: Document, index: int, sentence: Sentence, frame: str,
+def _find_content(doc: Document, index: int, sentence: Sentence, frame: str, lemma: str,
                   direct: list[Candidate]) -> tuple[int, int | None]:
     """Return (end of the subject region, first content token) for a cue at `index`."""
     tokens = doc.tokens
@@ -211,7 +211,7 @@ def _find_content(doc: Document, index: int, sentence: Sentence, frame: str,
                                               and tokens[position + 1].text in CLOSERS)
         if position > index + 1 and cue_of(tokens[position]):
             break  # the next clause has a cue of its own
-        if frame in ("object", "participle") and _opens_object(tokens, index, position):
+        if frame in ("object", "participle") and _opens_object(tokens, index, position, lemma):
             return position, position
     return index + 1, None
 
@@ -228,21 +228,19 @@ def _marked_name_end(doc: Document, position: int, direct: list[Candidate]) -> i
     return 0
 
 
-def _opens_object(tokens: list[Token], index: int, position: int) -> bool:
-    """Whether the object of an object cue starts here: a preposition, or after a short subject."""
+def _opens_object(tokens: list[Token], index: int, position: int, lemma: str) -> bool:
+    """Whether the object of an object cue starts here: its preposition, or a definite noun
+    right after a one-word subject (أدانت مصر الهجوم)."""
     word = tokens[position].norm
     if position + 1 < len(tokens) and tokens[position + 1].norm in lexicon.COMPLEMENTIZERS:
         return False
-    if word in ("الي", "من", "ب", "علي", "ل") or (word[:1] in "بل" and word[1:3] == "ال"):
-        return True
-    subject_length = position - index - 1
-    return word.startswith("ال") and subject_length >= 1 and not tokens[position - 1].norm.startswith("ال") \
-        and tokens[position - 1].norm not in lexicon.TITLES and subject_length <= 1 \
-        or (position == index + 1 and not _looks_like_subject(tokens[position]))
-
-
-def _looks_like_subject(token: Token) -> bool:
-    return token.norm in lexicon.TITLES or not token.norm.startswith("ال")
+    for preposition in lexicon.OBJECT_PREPOSITIONS.get(lemma, ()):
+        if word == preposition or (len(preposition) == 1 and word.startswith(preposition)
+                                   and len(word) > 3 and word not in lexicon.OBJECT_PREFIX_EXCEPTIONS):
+            return True
+    previous = tokens[position - 1].norm
+    return position == index + 2 and word.startswith("ال") and not previous.startswith("ال") \
+        and previous not in lexicon.TITLES
 
 
 def _content_end(doc: Document, first: int, sentence: Sentence, direct: list[Candidate]) -> int:
@@ -266,7 +264,8 @@ def _cut_subject(doc: Document, first: int, last: int) -> tuple[int, int]:
     """The speaker phrase after a cue, up to a time, place or channel phrase."""
     for position in range(first, last):
         word = doc.tokens[position].norm
-        if word in lexicon.SPEAKER_BREAKS or (position > first and word in "،,()"):
+        channel = word == "في" and position + 1 < last and doc.tokens[position + 1].norm in lexicon.CHANNEL_WORDS
+        if channel or word in lexicon.SPEAKER_BREAKS or (position > first and word in ".،,()؛:!?؟"):
             return first, position
     return first, last
 
@@ -283,7 +282,12 @@ def _outlet(doc: Document, first: int, last: int) -> str:
 
 
 def _before(doc: Document, index: int, sentence: Sentence) -> tuple[int, int]:
-    """Tokens before a cue in its sentence, back to a comma: the subject in subject-verb order."""
+    """Tokens before a cue in its sentence, back to a comma: the subject in subject-verb order.
+
+    One comma right before the cue is passed over: «رئيس الوزراء فلان، أكد أن».
+    """
+    if index > sentence.first and doc.tokens[index - 1].text in "،,":
+        index -= 1
     first = index
     while first > sentence.first and doc.tokens[first - 1].text not in "،,:»”\"" and index - first < 12:
         first -= 1

@@ -19,7 +19,7 @@ _EDGE_RE = re.compile(r"^[\W_]+|[\W_]+$")
 # words that open a clause rather than a name; trimmed from the front of a mention
 _LEADING_FILLERS = frozenset({"كما", "وقد", "قد", "ثم", "لكن", "ولكن", "بينما", "فيما", "حيث", "اذ",
                               "وكان", "كان", "وكانت", "كانت", "فقد", "وفي", "في", "بدوره", "بدورها",
-                              "من", "جهته", "جهتها", "ومن", "و", "ف"})
+                              "من", "جهته", "جهتها", "ومن", "و", "ف", "اما", "واما"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import nullcontext
 from itertools import islice
 
 import click
@@ -168,7 +169,9 @@ def format_report(title: str, report: dict) -> str:
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False), help="Also write bad input records here.")
 @click.option("--strict", is_flag=True, help="Stop at the first bad record.")
 @click.option("--min-confidence", default=0.0, show_default=True, help="Label stances below this probability `other`.")
-def predict(inputs, model, output, errors_path, strict, min_confidence):
+@click.option("--format", "output_format", type=click.Choice(["jsonl", "csv", "text"]), default="jsonl",
+              show_default=True, help="jsonl: corpus records; csv: one row per quote; text: for reading.")
+def predict(inputs, model, output, errors_path, strict, min_confidence, output_format):
     """Find quotes, speakers and stances in articles.
 
     INPUTS are .txt articles, .jsonl files of {"id", "text"} records, folders of them, or - for stdin.
@@ -183,8 +186,8 @@ def predict(inputs, model, output, errors_path, strict, min_confidence):
     tagger = Tagger(models, min_confidence=min_confidence)
     bad: list[BadRecord] = []
     articles = _good_records(read_articles(inputs), bad, strict)
-    tagged = (article.to_dict() for batch in _batches(articles) for article in tagger.tag_batch(batch))
-    count = write_jsonl(tagged, output)
+    tagged = (article for batch in _batches(articles) for article in tagger.tag_batch(batch))
+    count = FORMATS[output_format](tagged, output)
     _finish(count, bad, errors_path, "articles")
 
 
@@ -205,6 +208,42 @@ def classify(inputs, model, output, strict):
     done = (article.to_dict() for batch in _batches(articles) for article in tagger.classify_batch(batch))
     count = write_jsonl(done, output)
     _finish(count, bad, None, "articles")
+
+
+CSV_FIELDS = ("id", "start", "end", "kind", "quote", "speaker_name", "cue", "via", "stance",
+              "stance_score", "speaker_score")
+
+
+def _write_csv(articles, output: str | None) -> int:
+    import csv
+    import io
+    count = 0
+    with (atomic_write(output) if output not in (None, "-") else nullcontext(sys.stdout)) as handle:
+        writer = csv.DictWriter(handle, CSV_FIELDS, extrasaction="ignore")
+        writer.writeheader()
+        for article in articles:
+            count += 1
+            for quote in article.quotes:
+                writer.writerow({"id": article.id, **quote.to_dict()})
+    return count
+
+
+def _write_text(articles, output: str | None) -> int:
+    count = 0
+    with (atomic_write(output) if output not in (None, "-") else nullcontext(sys.stdout)) as handle:
+        for article in articles:
+            count += 1
+            handle.write(f"== {article.id}: {len(article.quotes)} quote(s)\n")
+            for number, quote in enumerate(article.quotes, 1):
+                via = f" (via {quote.via})" if quote.via else ""
+                handle.write(f"{number:>3}. [{quote.stance} {quote.stance_score:.2f}] "
+                             f"{quote.speaker_name or '?'}{via} — {quote.kind}, cue «{quote.cue}»\n"
+                             f"     {quote.quote}\n")
+    return count
+
+
+FORMATS = {"jsonl": lambda articles, output: write_jsonl((a.to_dict() for a in articles), output),
+           "csv": _write_csv, "text": _write_text}
 
 
 def _good_records(items, bad: list[BadRecord], strict: bool):

@@ -1,0 +1,38 @@
+"""Shared fixtures: a small model trained once per test session on part of the corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from predict.pipeline import Tagger
+from train.corpus import load_labeled, load_schema
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "labels" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def schema():
+    return load_schema(ROOT / "labels" / "schema.json")
+
+
+@pytest.fixture(scope="session")
+def small_corpus(schema):
+    """About 80 labeled articles: enough for every stage to learn, quick to fit."""
+    files = sorted(str(p) for p in CORPUS.glob("*.jsonl"))[::2][:10]
+    articles, problems = load_labeled(files, set(schema["names"]))
+    assert not problems, problems[:3]
+    return articles
+
+
+@pytest.fixture(scope="session")
+def small_models(small_corpus):
+    from train.fit import fit_models
+    return fit_models(small_corpus)
+
+
+@pytest.fixture(scope="session")
+def tagger(small_models):
+    return Tagger(small_models)

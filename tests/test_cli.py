@@ -1,0 +1,136 @@
+"""The qawl command end to end through click's CliRunner: train -> predict round trip and errors."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from qawl import main
+from tests.conftest import CORPUS, ROOT
+
+ARTICLE = ("بيروت - قال رئيس الحكومة اللبنانية نادر الخوري إن الحكومة ستقر خطة الإنقاذ الأسبوع المقبل.\n"
+           "وأضاف: «لن نسمح بانهيار القطاع المصرفي».\n"
+           "وطالب الاتحاد العمالي العام بزيادة الأجور قبل نهاية العام.\n")
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("data")
+    for path in sorted(CORPUS.glob("*.jsonl"))[::3][:6]:
+        (folder / path.name).write_text(path.read_text("utf-8"), "utf-8")
+    (folder / "schema.json").write_text((ROOT / "labels" / "schema.json").read_text("utf-8"), "utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def model(data, tmp_path_factory):
+    path = tmp_path_factory.mktemp("models") / "small"
+    result = CliRunner().invoke(main, ["train", "--data", str(data), "--model", str(path)])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(main, [str(a) for a in args], input=input)
+
+
+def test_predict_text_file(model, tmp_path):
+    article = tmp_path / "beirut.txt"
+    article.write_text(ARTICLE, "utf-8")
+    result = run("predict", "--model", model, article)
+    assert result.exit_code == 0, result.output
+    [record] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert record["id"] == "beirut.txt" and len(record["quotes"]) >= 2
+    for quote in record["quotes"]:
+        assert ARTICLE[quote["start"]:quote["end"]] == quote["quote"]
+        assert set(quote["stance_scores"]) and quote["stance"] in quote["stance_scores"]
+    assert "نادر الخوري" in record["quotes"][0]["speaker_name"]
+
+
+def test_predict_batch_reports_bad_records_and_goes_on(model, tmp_path):
+    lines = [json.dumps({"id": "a", "text": ARTICLE}, ensure_ascii=False), "{broken",
+             json.dumps({"id": "b", "text": "no Arabic here"}), json.dumps({"id": "c", "text": ARTICLE}, ensure_ascii=False)]
+    source = tmp_path / "batch.jsonl"
+    source.write_text("\n".join(lines), "utf-8")
+    out, errors = tmp_path / "out.jsonl", tmp_path / "errors.jsonl"
+    result = run("predict", "--model", model, "--output", out, "--errors", errors, source)
+    assert result.exit_code == 3
+    assert "batch.jsonl:2: not valid JSON" in result.stderr and "batch.jsonl:3: the text has no Arabic" in result.stderr
+    assert [json.loads(l)["id"] for l in out.read_text().splitlines()] == ["a", "c"]
+    assert len(errors.read_text().splitlines()) == 2
+
+
+def test_strict_stops_at_the_first_bad_record_and_writes_nothing(model, tmp_path):
+    source = tmp_path / "batch.jsonl"
+    source.write_text(json.dumps({"id": "a", "text": ARTICLE}, ensure_ascii=False) + "\n{broken\n", "utf-8")
+    out = tmp_path / "out.jsonl"
+    result = run("predict", "--model", model, "--strict", "--output", out, source)
+    assert result.exit_code == 1 and "Error: " in result.stderr and "batch.jsonl:2" in result.stderr
+    assert not out.exists() and "Traceback" not in result.output
+
+
+def test_predict_without_a_model_says_how_to_make_one(tmp_path):
+    article = tmp_path / "a.txt"
+    article.write_text(ARTICLE, "utf-8")
+    result = run("predict", "--model", tmp_path / "none", article)
+    assert result.exit_code == 1 and "make train" in result.stderr
+
+
+def test_stdin_and_formats(model):
+    result = run("predict", "--model", model, "--format", "csv", "-", input=ARTICLE)
+    assert result.exit_code == 0 and result.stdout.splitlines()[0].startswith("id,start,end")
+    result = run("predict", "--model", model, "--format", "text", "-", input=ARTICLE)
+    assert result.exit_code == 0 and "== stdin" in result.stdout
+
+
+def test_classify_fills_stances(model, data):
+    source = sorted(Path(data).glob("*.jsonl"))[0]
+    result = run("classify", "--model", model, source)
+    assert result.exit_code == 0
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert all(q["stance_score"] is not None for r in records for q in r["quotes"])
+
+
+def test_evaluate_cross_validation(data, tmp_path):
+    report = tmp_path / "cv.json"
+    result = run("evaluate", "--data", data, "--folds", 2, "--json", report)
+    assert result.exit_code == 0, result.output
+    figures = json.loads(report.read_text())
+    assert 0 < figures["quotes"]["f1"] <= 1 and 0 < figures["stance_on_gold_quotes"]["macro_f1"] <= 1
+    assert "confusion" in result.stdout
+
+
+def test_evaluate_gold_writes_errors(model, data, tmp_path):
+    source = sorted(Path(data).glob("*.jsonl"))[0]
+    errors = tmp_path / "misses.jsonl"
+    result = run("evaluate", "--gold", source, "--model", model, "--errors", errors)
+    assert result.exit_code == 0, result.output
+    categories = {json.loads(l)["category"] for l in errors.read_text().splitlines()}
+    assert categories <= {"missed_quote", "spurious_quote", "wrong_speaker", "wrong_stance"}
+
+
+def test_one_fold_is_refused(data):
+    result = run("evaluate", "--data", data, "--folds", 1)
+    assert result.exit_code == 1 and "at least 2 folds" in result.stderr
+
+
+def test_validate_names_file_line_and_field(tmp_path, data):
+    bad = {"id": "x", "text": "قال الوزير إن الوضع هادئ", "quotes": [
+        {"quote": "الوضع متوتر", "kind": "indirect", "cue": "قال", "speaker": ["الوزير"],
+         "speaker_name": "الوزير", "via": "", "stance": "anger"}]}
+    folder = tmp_path / "labels"
+    folder.mkdir()
+    (folder / "schema.json").write_text((data / "schema.json").read_text("utf-8"), "utf-8")
+    (folder / "bad.jsonl").write_text(json.dumps(bad, ensure_ascii=False) + "\n", "utf-8")
+    result = run("validate", folder)
+    assert result.exit_code == 1
+    assert "bad.jsonl:1: quote 1: \"quote\" is not a substring" in result.stdout
+    assert "bad.jsonl:1: quote 1: stance 'anger' is not in the schema" in result.stdout
+    result = run("train", "--data", folder, "--model", tmp_path / "m")
+    assert result.exit_code == 1 and "qawl validate" in result.stderr
+
+
+def test_stats(data):
+    result = run("stats", data)
+    assert result.exit_code == 0 and "per label:" in result.stdout and "near-duplicate" in result.stdout

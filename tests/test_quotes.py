@@ -1,0 +1,78 @@
+"""Rule candidates for every construction, on sentences written for these tests."""
+
+import pytest
+
+from predict.quotes import Document, find_candidates
+
+
+def spans(text):
+    doc = Document.from_text(text)
+    return [(text[c.start:c.end], c.kind, c.cue) for c in find_candidates(doc)]
+
+
+@pytest.mark.parametrize("text, quote, kind, cue", [
+    # direct quotes in every mark style, including a mismatched pair
+    ("قال الوزير: «لن نقبل بأي تسوية».", "لن نقبل بأي تسوية", "direct", "قال"),
+    ("وقالت الناطقة “نحن باقون هنا”.", "نحن باقون هنا", "direct", "وقالت"),
+    ('وأكد القائد "سنواصل العمليات حتى النهاية".', "سنواصل العمليات حتى النهاية", "direct", "وأكد"),
+    ("وقال المسؤول ”المعابر مغلقة منذ أسبوع”.", "المعابر مغلقة منذ أسبوع", "direct", "وقال"),
+    # multi-sentence direct quote is one quote
+    ("قال الطبيب: «المستشفى بلا كهرباء. نحتاج الوقود فوراً».", "المستشفى بلا كهرباء. نحتاج الوقود فوراً", "direct", "قال"),
+    # indirect quotes after reporting cues and complementizers
+    ("قال وزير المالية إن العجز سيتراجع هذا العام.", "العجز سيتراجع هذا العام", "indirect", "قال"),
+    ("وأكدت الوزارة أن المفاوضات ستستأنف قريباً.", "المفاوضات ستستأنف قريباً", "indirect", "وأكدت"),
+    ("وأشار المحلل إلى أن الأسعار ارتفعت بشدة.", "الأسعار ارتفعت بشدة", "indirect", "وأشار"),
+    ("وأوضح بأن القوافل عبرت الحدود.", "القوافل عبرت الحدود", "indirect", "وأوضح"),
+    # a fused complementizer stays in the span
+    ("وقال إنه لن يستقيل من منصبه.", "إنه لن يستقيل من منصبه", "indirect", "وقال"),
+    # continuation cue with a dropped subject
+    ("وأضاف أن الحكومة ستدفع الرواتب.", "الحكومة ستدفع الرواتب", "indirect", "وأضاف"),
+    # colon without marks
+    ("وتابع: نحن مستعدون للحوار مع الجميع.", "نحن مستعدون للحوار مع الجميع", "indirect", "وتابع"),
+    # object cues: the content keeps the preposition
+    ("طالب المحتجون بوقف الاعتقالات التعسفية.", "بوقف الاعتقالات التعسفية", "indirect", "طالب"),
+    ("دعت المنظمة إلى فتح ممرات آمنة للمدنيين.", "إلى فتح ممرات آمنة للمدنيين", "indirect", "دعت"),
+    # sources of facts
+    ("وبحسب وزارة الصحة، ارتفع عدد الإصابات إلى مئتين.", "ارتفع عدد الإصابات إلى مئتين", "indirect", "وبحسب"),
+    ("ارتفع عدد النازحين إلى ألف أسرة، وفقا للأمم المتحدة.", "ارتفع عدد النازحين إلى ألف أسرة", "indirect", "وفقا"),
+])
+def test_construction(text, quote, kind, cue):
+    assert (quote, kind, cue) in spans(text)
+
+
+def test_participle_opens_a_second_quote():
+    found = spans("قال القائد إن الهجوم فشل، مؤكداً أن قواته ستتقدم.")
+    assert ("الهجوم فشل", "indirect", "قال") in found
+    assert ("قواته ستتقدم", "indirect", "مؤكداً") in found
+
+
+def test_partly_quoted_content_is_one_quote():
+    found = spans('وقال الوزير إن العقوبات "غير مقبولة على الإطلاق".')
+    assert len(found) == 1 and found[0][0].startswith("العقوبات")
+
+
+def test_relayed_statement_records_the_agency():
+    text = "ونقلت وكالة الأنباء الرسمية عن قائد الشرطة قوله إن الهدوء عاد إلى المدينة."
+    doc = Document.from_text(text)
+    [candidate] = find_candidates(doc)
+    assert text[candidate.start:candidate.end] == "الهدوء عاد إلى المدينة"
+    assert candidate.via == "وكالة الأنباء الرسمية"
+    assert "قائد الشرطة" in doc.span_text(*candidate.subject)
+
+
+def test_speaker_after_the_quote():
+    text = "«لن نسمح بتكرار ما حدث»، قال رئيس البلدية."
+    doc = Document.from_text(text)
+    [candidate] = find_candidates(doc)
+    assert candidate.cue == "قال" and doc.span_text(*candidate.after) == "رئيس البلدية"
+
+
+@pytest.mark.parametrize("text", [
+    "قال الوزير: «هذا نص بلا نهاية",          # unbalanced opener: skipped, no crash
+    "»«“”\"„",                                # marks only
+    "",
+    "قال",
+])
+def test_broken_marks_never_crash(text):
+    for quote, _, _ in spans(text):
+        assert quote in text

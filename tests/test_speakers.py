@@ -1,0 +1,60 @@
+"""Speaker mentions, resolution within the article, and the trained ranker's choices."""
+
+import pytest
+
+from predict.quotes import Document, find_candidates
+from predict.records import Article
+from predict.speakers import mentions, resolve
+
+
+def mention_texts(text):
+    doc = Document.from_text(text)
+    return [{m.position: m.text for m in mentions(doc, c, has_previous=False)} for c in find_candidates(doc)]
+
+
+@pytest.mark.parametrize("text, position, speaker", [
+    # verb-subject with a long apposition
+    ("قال المسؤول الكبير في المعارضة المسلحة سامر الحلبي إن الفصائل لن تنسحب.", "subject",
+     "المسؤول الكبير في المعارضة المسلحة سامر الحلبي"),
+    # the speaker phrase ends before a time or channel phrase
+    ("وقال وزير الخارجية في مؤتمر صحفي إن الاتفاق بات قريباً.", "subject", "وزير الخارجية"),
+    # subject-verb order
+    ("رئيس الوزراء حسن العمري، أكد أن الانتخابات ستجري في موعدها.", "before", "رئيس الوزراء حسن العمري"),
+    # speaker after the quote
+    ("«الوضع تحت السيطرة»، قال قائد الشرطة.", "after", "قائد الشرطة"),
+    # the words before a colon
+    ("الناطق باسم الحركة: «لا تراجع عن مطالبنا»", "colon", "الناطق باسم الحركة"),
+    # the source of a fact
+    ("وبحسب منظمة الهجرة الدولية، نزح عشرة آلاف شخص.", "source", "منظمة الهجرة الدولية"),
+])
+def test_mention_positions(text, position, speaker):
+    assert mention_texts(text)[0].get(position) == speaker
+
+
+def test_title_resolves_to_the_name_given_earlier():
+    text = ("وصل المبعوث الدولي يوهان لارسن إلى العاصمة أمس.\n"
+            "وقال المبعوث الدولي إن المحادثات ستبدأ الأسبوع المقبل.")
+    doc = Document.from_text(text)
+    assert resolve("المبعوث الدولي", doc, text.index("وقال"), []) == "المبعوث الدولي يوهان لارسن"
+
+
+def test_surname_resolves_to_a_known_speaker():
+    doc = Document.from_text("نص")
+    assert resolve("الحلبي", doc, 0, ["سامر الحلبي", "وزارة الصحة"]) == "سامر الحلبي"
+
+
+def test_continuation_takes_the_previous_speaker(tagger):
+    text = ("قال المتحدث باسم الهلال الأحمر كمال الشامي إن فرق الإنقاذ انتشلت عشرين جثة.\n"
+            "وأضاف أن آلاف العائلات باتت بلا مأوى مع اقتراب الشتاء.")
+    [article] = tagger.tag_batch([Article("t", text)])
+    assert len(article.quotes) == 2
+    assert "كمال الشامي" in article.quotes[0].speaker_name
+    assert article.quotes[1].speaker_name == article.quotes[0].speaker_name
+
+
+def test_relaying_agency_is_via_not_speaker(tagger):
+    text = "ونقلت وكالة رويترز عن مسؤول في وزارة الطاقة قوله إن الإمدادات ستعود خلال يومين."
+    [article] = tagger.tag_batch([Article("t", text)])
+    [quote] = article.quotes
+    assert "رويترز" in quote.via and "رويترز" not in quote.speaker_name
+    assert "مسؤول في وزارة الطاقة" in quote.speaker_name

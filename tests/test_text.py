@@ -1,0 +1,34 @@
+import pytest
+
+from predict.text import has_arabic, normalize, split_sentences, tokenize
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("أكّد الوزيرُ", "اكد الوزير"),          # diacritics and hamza-alef
+    ("إلى", "الي"),                         # alef and alef maksura
+    ("مدينة", "مدينه"),                     # teh marbuta
+    ("قـــال", "قال"),                      # tatweel
+    ("آمنة", "امنه"),
+])
+def test_normalize(raw, expected):
+    assert normalize(raw) == expected
+
+
+def test_tokens_keep_their_offsets():
+    text = "قال الوزير: «لن ننسحب».\nوأضاف أن الجيش باقٍ."
+    tokens = tokenize(text)
+    assert [t.text for t in tokens][:6] == ["قال", "الوزير", ":", "«", "لن", "ننسحب"]
+    for token in tokens:
+        assert text[token.start:token.end] == token.text
+
+
+def test_sentences_split_on_stops_and_lines():
+    text = "قال الوزير إن الوضع خطير. وأضاف أن الحل ممكن؟ نعم\nسطر جديد"
+    tokens = tokenize(text)
+    sentences = split_sentences(text, tokens)
+    assert [text[s.start:s.end] for s in sentences] == [
+        "قال الوزير إن الوضع خطير.", "وأضاف أن الحل ممكن؟", "نعم", "سطر جديد"]
+
+
+def test_has_arabic():
+    assert has_arabic("hello مرحبا") and not has_arabic("hello 123")
