@@ -92,7 +92,7 @@ def make_stance_model(C: float = 4.0) -> Pipeline:
     ])
 
 
-def make_ranker(C: float = 1.0) -> Pipeline:
+def make_ranker(C: float = 1.0, class_weight: str | None = "balanced") -> Pipeline:
     """Binary scorer over hand-made features plus TF-IDF of a text field (speakers, candidates)."""
     return Pipeline([
         ("features", FeatureUnion([
@@ -100,5 +100,5 @@ def make_ranker(C: float = 1.0) -> Pipeline:
                                 ("tfidf", TfidfVectorizer(ngram_range=(1, 1), min_df=2, sublinear_tf=True))])),
             ("hand", Pipeline([("field", FieldDict("features")), ("dict", DictVectorizer())])),
         ])),
-        ("classifier", LogisticRegression(C=C, class_weight="balanced", max_iter=3000)),
+        ("classifier", LogisticRegression(C=C, class_weight=class_weight, max_iter=3000)),
     ])

@@ -72,6 +72,12 @@ OBJECT_PREPOSITIONS: dict[str, tuple[str, ...]] = {
 }
 OBJECT_PREFIX_EXCEPTIONS: frozenset[str] = frozenset({"باسم", "لدي", "له", "لها", "لهم", "لنا"})
 
+# Cues that also take a noun object stating the position: أعلن الجيش مقتل ...، نفت الوزارة صحة ...
+NOUN_OBJECT_CUES: frozenset[str] = frozenset(
+    {"اتهم", "اثني", "ادان", "استنكر", "اشاد", "اعلن", "اكد", "انتقد", "ثمن", "حمل", "رحب", "رفض",
+     "قدر", "كشف", "نفي", "نوه", "وصف", "توقع", "اعتبر"}
+)
+
 # Participles that open a further statement of the same speaker: «..., مؤكداً أن ...».
 PARTICIPLE_CUES: dict[str, tuple[str, ...]] = {
     "اضاف": ("مضيفا", "مضيفه", "مضيفين"),

@@ -43,7 +43,6 @@ def candidate_record(doc: Document, candidate: Candidate) -> dict:
         f"frame={candidate.frame}+subject={candidate.subject[1] > candidate.subject[0]}": 1.0,
         "colon_head": float(candidate.before[1] > candidate.before[0] and candidate.frame == "marks"),
         "after": float(candidate.after[1] > candidate.after[0]),
-        "sentence0": float(candidate.sentence == 0),
         "log_words": float(np.log1p(len(words))),
     }
     return {"text": subject, "features": features}

@@ -213,7 +213,7 @@ def _find_content(doc: Document, index: int, sentence: Sentence, frame: str, lem
             break  # the next clause has a cue of its own
         if frame in ("object", "participle") and _opens_object(tokens, index, position, lemma):
             return position, position
-    if frame in ("say", "object") and index + 2 < sentence.last and sentence.last - index <= 30:
+    if lemma in lexicon.NOUN_OBJECT_CUES and index + 3 < sentence.last and sentence.last - index <= 30:
         # no complementizer: the cue takes a noun object (أعلن الجيش مقتل ...); the subject
         # cannot be told from the object without a parser, so the content runs from after the
         # first word and the quote filter, trained on the corpus, decides whether to keep it

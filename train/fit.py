@@ -55,6 +55,7 @@ def fit_models(articles: list[Article], stance_C: float = 4.0) -> Models:
     """Fit the quote filter, the speaker ranker and the stance model."""
     filter_x, filter_y, mention_x, mention_y = extraction_examples(articles)
     stance_x, stance_y = stance_examples(articles)
-    return Models(quote_filter=make_ranker().fit(filter_x, filter_y),
+    # most candidates are real quotes: the filter keeps the true prior, so 0.5 means "more likely real"
+    return Models(quote_filter=make_ranker(class_weight=None).fit(filter_x, filter_y),
                   speaker_ranker=make_ranker().fit(mention_x, mention_y),
                   stance=make_stance_model(C=stance_C).fit(stance_x, stance_y))
