@@ -20,6 +20,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import skops.io as sio
+from skops.io.exceptions import UntrustedTypesFoundException
 
 from predict.pipeline import Models
 from predict.records import QawlError
@@ -83,12 +84,11 @@ def load_bundle(directory: str | os.PathLike) -> tuple[Models, dict, dict]:
 
 
 def _load_stage(path: Path):
-    untrusted = sio.get_untrusted_types(file=path)
-    refused = sorted(set(untrusted) - set(TRUSTED_TYPES))
-    if refused:
-        raise QawlError(f"{path}: refused to load: the file holds types qawl does not trust "
-                        f"({', '.join(refused[:5])})")
-    return sio.load(path, trusted=untrusted)
+    # one parse: skops refuses any type that is neither on its default list nor ours
+    try:
+        return sio.load(path, trusted=TRUSTED_TYPES)
+    except UntrustedTypesFoundException as error:
+        raise QawlError(f"{path}: refused to load: the file holds types qawl does not trust ({error})") from None
 
 
 def _check_versions(directory: Path, metadata: dict) -> None:

@@ -6,6 +6,8 @@ records were bad and were reported and skipped.
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import json
 import sys
 from contextlib import nullcontext
@@ -83,7 +85,6 @@ def train(data, model, cv_folds, jobs):
 
 
 def _data_summary(articles: list[Article], data: tuple[str, ...]) -> dict:
-    import hashlib
     digest = hashlib.sha256()
     for article in articles:
         digest.update(json.dumps(article.to_dict(), ensure_ascii=False, sort_keys=True).encode())
@@ -215,8 +216,6 @@ CSV_FIELDS = ("id", "start", "end", "kind", "quote", "speaker_name", "cue", "via
 
 
 def _write_csv(articles, output: str | None) -> int:
-    import csv
-    import io
     count = 0
     with (atomic_write(output) if output not in (None, "-") else nullcontext(sys.stdout)) as handle:
         writer = csv.DictWriter(handle, CSV_FIELDS, extrasaction="ignore")
