@@ -1,8 +1,11 @@
 """Model bundles: `models/<name>/` with the fitted stages, the label schema and metadata.
 
-Stages are stored in skops' format, which loads only types on an explicit trust list, so a
-bundle from someone else cannot run code when loaded (a pickle could). Every file's SHA-256 is
-recorded in `metadata.json` and checked on load. A bundle is written into a fresh directory and
+Each stage is stored as plain data (`predict.linear`): a JSON spec and a NumPy `.npz` read
+with `allow_pickle=False`. Nothing in a bundle is an object to unpickle, so a bundle from
+someone else cannot run code when loaded (a pickle could; skops' trust lists narrow that, but
+loading through skops also imports the whole of scikit-learn, seconds of start-up that
+prediction does not need). Every file's SHA-256 is recorded in `metadata.json` and checked on
+load. A bundle is written into a fresh directory and
 published by atomically swapping the `models/<name>` symlink, so a killed run leaves the
 previous bundle in place.
 """
@@ -14,40 +17,38 @@ import json
 import os
 import platform
 import shutil
+import tempfile
 import time
 from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
 
-import skops.io as sio
-from skops.io.exceptions import UntrustedTypesFoundException
-
+from predict.linear import LinearModel
 from predict.pipeline import Models
 from predict.records import QawlError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 STAGES = ("quote_filter", "speaker_ranker", "stance")
-# the project's own types; every other type in a file must be on skops' default trust list
-TRUSTED_TYPES = ["predict.features.FieldDict", "predict.features.FieldText"]
+STAGE_FILES = tuple(f"{stage}.{suffix}" for stage in STAGES for suffix in ("json", "npz"))
 
 
 def library_versions() -> dict[str, str]:
-    """Versions that a bundle depends on."""
-    return {name: version(name) for name in ("qawl", "scikit-learn", "skops", "numpy", "scipy", "camel-tools")}
+    """Versions that trained the bundle, for the record (loading needs only the format version)."""
+    return {name: version(name) for name in ("qawl", "scikit-learn", "numpy", "camel-tools")}
 
 
 def save_bundle(models: Models, directory: str | os.PathLike, schema: dict, metadata: dict) -> Path:
     """Write a bundle and publish it at `directory` atomically; return the published path."""
     target = Path(directory)
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.parent / f".{target.name}.{time.strftime('%Y%m%d-%H%M%S')}.{os.getpid()}"
-    staging.mkdir()
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.{time.strftime('%Y%m%d-%H%M%S')}.",
+                                    dir=target.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; a model is meant to be shared
     try:
         hashes = {}
         for stage in STAGES:
-            path = staging / f"{stage}.skops"
-            sio.dump(getattr(models, stage), path)
-            hashes[path.name] = _sha256(path)
+            for path in getattr(models, stage).save(staging / stage):
+                hashes[path.name] = _sha256(path)
         (staging / "schema.json").write_text(json.dumps(schema, ensure_ascii=False, indent=1), "utf-8")
         hashes["schema.json"] = _sha256(staging / "schema.json")
         full = {"format_version": FORMAT_VERSION, "created": datetime.now(timezone.utc).isoformat(),
@@ -76,34 +77,30 @@ def load_bundle(directory: str | os.PathLike) -> tuple[Models, dict, dict]:
         metadata = json.loads(metadata_path.read_text("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise QawlError(f"{metadata_path}: unreadable metadata ({error})") from None
-    _check_versions(directory, metadata)
+    _check_format(directory, metadata)
     _check_hashes(directory, metadata)
     schema = json.loads((directory / "schema.json").read_text("utf-8"))
-    models = Models(**{stage: _load_stage(directory / f"{stage}.skops") for stage in STAGES})
+    models = Models(**{stage: _load_stage(directory / stage) for stage in STAGES})
     return models, schema, metadata
 
 
-def _load_stage(path: Path):
-    # one parse: skops refuses any type that is neither on its default list nor ours
+def _load_stage(stem: Path) -> LinearModel:
     try:
-        return sio.load(path, trusted=TRUSTED_TYPES)
-    except UntrustedTypesFoundException as error:
-        raise QawlError(f"{path}: refused to load: the file holds types qawl does not trust ({error})") from None
+        return LinearModel.load(stem)
+    except (ValueError, KeyError, TypeError, OSError) as error:
+        # ValueError includes NumPy's refusal of pickled objects (allow_pickle=False)
+        raise QawlError(f"{stem}.npz: refused to load: not a qawl model stage ({error})") from None
 
 
-def _check_versions(directory: Path, metadata: dict) -> None:
+def _check_format(directory: Path, metadata: dict) -> None:
     if metadata.get("format_version") != FORMAT_VERSION:
         raise QawlError(f"{directory}: model format {metadata.get('format_version')} is not the "
                         f"format {FORMAT_VERSION} this qawl reads; train the model again")
-    saved = metadata.get("versions", {}).get("scikit-learn")
-    if saved != version("scikit-learn"):
-        raise QawlError(f"{directory}: trained with scikit-learn {saved}, but {version('scikit-learn')} "
-                        f"is installed; train the model again or install scikit-learn=={saved}")
 
 
 def _check_hashes(directory: Path, metadata: dict) -> None:
     files = metadata.get("files") or {}
-    expected = {f"{stage}.skops" for stage in STAGES} | {"schema.json"}
+    expected = set(STAGE_FILES) | {"schema.json"}
     if set(files) != expected:
         raise QawlError(f"{directory}: metadata.json does not list the bundle's files; train the model again")
     for name, digest in files.items():

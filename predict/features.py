@@ -1,65 +1,77 @@
 """Feature extraction shared by training and prediction.
 
-Every learned stage takes a list of plain dicts (one per quote, candidate or mention) and turns
-them into a sparse matrix with the same code at fit and predict time. The estimators follow
-scikit-learn's contract so `train/` can clone, cross-validate and grid-search them.
+Every learned stage takes a list of plain dicts (one per quote, candidate or mention): a
+normalised `text` for TF-IDF and a `features` dict of hand-made cues. The analyzers that cut the
+text into n-grams live here because training (`train.estimators`) and prediction
+(`predict.linear`) must cut it the same way.
 """
 
 from __future__ import annotations
 
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction import DictVectorizer
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline
+import re
+from dataclasses import asdict, dataclass
 
 from predict import lexicon
 from predict.text import normalize
 
 _PHRASES = [(label, tuple(phrase.split())) for label, phrases in lexicon.STANCE_PHRASES.items()
             for phrase in phrases]
+_WORD_RE = re.compile(r"\w\w+")  # scikit-learn's default token pattern
 
 
-class FieldText(BaseEstimator, TransformerMixin):
-    """Select one text field of each record, normalised, for a TF-IDF vectorizer."""
+@dataclass(frozen=True)
+class WordNgrams:
+    """Word n-grams of normalised text, words being runs of two or more word characters."""
 
-    def __init__(self, field: str = "text"):
-        self.field = field
+    n_min: int = 1
+    n_max: int = 2
 
-    def fit(self, records, y=None):
-        return self
+    def __call__(self, text: str) -> list[str]:
+        words = _WORD_RE.findall(text)
+        return [" ".join(words[i:i + n]) for n in range(self.n_min, self.n_max + 1)
+                for i in range(len(words) - n + 1)]
 
-    def transform(self, records):
-        return [normalize(record.get(self.field) or "") for record in records]
-
-    def get_feature_names_out(self, input_features=None):
-        return [self.field]
+    def spec(self) -> dict:
+        return {"type": "words", **asdict(self)}
 
 
-class FieldDict(BaseEstimator, TransformerMixin):
-    """Select the dict of hand-made features of each record, for a DictVectorizer."""
+@dataclass(frozen=True)
+class CharNgrams:
+    """Character n-grams inside each space-padded word (scikit-learn's `char_wb`)."""
 
-    def __init__(self, field: str = "features"):
-        self.field = field
+    n_min: int = 2
+    n_max: int = 5
 
-    def fit(self, records, y=None):
-        return self
+    def __call__(self, text: str) -> list[str]:
+        grams = []
+        for word in text.split():
+            padded = f" {word} "
+            for n in range(self.n_min, min(self.n_max, len(padded)) + 1):
+                grams += [padded[i:i + n] for i in range(len(padded) - n + 1)]
+        return grams
 
-    def transform(self, records):
-        return [record.get(self.field) or {} for record in records]
+    def spec(self) -> dict:
+        return {"type": "chars", **asdict(self)}
 
-    def get_feature_names_out(self, input_features=None):
-        return [self.field]
+
+ANALYZERS = {"words": WordNgrams, "chars": CharNgrams}
+
+
+def analyzer_from_spec(spec: dict):
+    """The analyzer a saved model names; KeyError or TypeError for anything else."""
+    fields = dict(spec)
+    return ANALYZERS[fields.pop("type")](**{key: int(value) for key, value in fields.items()})
 
 
 def stance_record(quote: str, cue_lemma: str, frame: str) -> dict:
     """The stance model's input for one quote."""
-    return {"text": quote, "features": stance_cues(quote, cue_lemma, frame)}
+    text = normalize(quote)
+    return {"text": text, "features": stance_cues(text, cue_lemma, frame)}
 
 
-def stance_cues(quote: str, cue_lemma: str, frame: str) -> dict:
-    """Cue, negation and lexicon features: what a reader keys on besides the words themselves."""
-    words = normalize(quote).split()
+def stance_cues(text: str, cue_lemma: str, frame: str) -> dict:
+    """Cue, negation and lexicon features of normalised text: what a reader keys on besides the words."""
+    words = text.split()
     features = {f"cue={cue_lemma}": 1.0, f"frame={frame}": 1.0}
     for index, word in enumerate(words[:60]):
         if word in lexicon.NEGATIONS and index + 1 < len(words):
@@ -75,30 +87,3 @@ def stance_cues(quote: str, cue_lemma: str, frame: str) -> dict:
                 features[f"cue={cue_lemma}+lex={label}"] = 1.0
                 break
     return features
-
-
-def make_stance_model(C: float = 4.0) -> Pipeline:
-    """TF-IDF word and character n-grams plus cue and lexicon features, logistic regression."""
-    return Pipeline([
-        ("features", FeatureUnion([
-            ("words", Pipeline([("field", FieldText("text")),
-                                ("tfidf", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True))])),
-            ("chars", Pipeline([("field", FieldText("text")),
-                                ("tfidf", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
-                                                          sublinear_tf=True, max_features=60000))])),
-            ("cues", Pipeline([("field", FieldDict("features")), ("dict", DictVectorizer())])),
-        ])),
-        ("classifier", LogisticRegression(C=C, class_weight="balanced", max_iter=3000)),
-    ])
-
-
-def make_ranker(C: float = 1.0, class_weight: str | None = "balanced") -> Pipeline:
-    """Binary scorer over hand-made features plus TF-IDF of a text field (speakers, candidates)."""
-    return Pipeline([
-        ("features", FeatureUnion([
-            ("words", Pipeline([("field", FieldText("text")),
-                                ("tfidf", TfidfVectorizer(ngram_range=(1, 1), min_df=2, sublinear_tf=True))])),
-            ("hand", Pipeline([("field", FieldDict("features")), ("dict", DictVectorizer())])),
-        ])),
-        ("classifier", LogisticRegression(C=C, class_weight=class_weight, max_iter=3000)),
-    ])

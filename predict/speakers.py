@@ -55,7 +55,8 @@ def mentions(doc: Document, candidate: Candidate, has_previous: bool) -> list[Me
 
 def mention_record(mention: Mention, candidate: Candidate, n_mentions: int) -> dict:
     """The ranker's input for one mention of one quote."""
-    words = normalize(mention.text).split()
+    text = normalize(mention.text)
+    words = text.split()
     has_title = any(w in lexicon.TITLES or w.removeprefix("ال") in lexicon.TITLES for w in words)
     features = {
         f"position={mention.position}": 1.0,
@@ -72,7 +73,7 @@ def mention_record(mention: Mention, candidate: Candidate, n_mentions: int) -> d
         "agency": float(any(w in lexicon.AGENCIES for w in words)),
         "distance": min(mention.distance, 30) / 30,
     }
-    return {"text": mention.text, "features": features}
+    return {"text": text, "features": features}
 
 
 def resolve(name: str, doc: Document, before: int, known: list[str]) -> str:

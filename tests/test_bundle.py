@@ -3,18 +3,21 @@
 import hashlib
 import json
 
+import numpy as np
 import pytest
-import skops.io as sio
 
-from predict.bundle import load_bundle, save_bundle
+from predict.bundle import STAGE_FILES, load_bundle, save_bundle
 from predict.records import QawlError
 
 
 class Planted:
-    """Stands for an attacker's object: loading it would run __setstate__."""
+    """Stands for an attacker's object: unpickling it would write the marker file."""
 
-    def __setstate__(self, state):
-        open(state["marker"], "w").write("executed")
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +31,7 @@ def test_round_trip(bundle, small_models):
     models, schema, metadata = load_bundle(bundle)
     assert list(models.stance.classes_) == list(small_models.stance.classes_)
     assert metadata["note"] == "test" and len(schema["labels"]) == 12
-    assert set(metadata["files"]) == {"quote_filter.skops", "speaker_ranker.skops", "stance.skops", "schema.json"}
+    assert set(metadata["files"]) == set(STAGE_FILES) | {"schema.json"}
 
 
 def test_retraining_swaps_atomically_and_cleans_up(bundle, small_models, schema):
@@ -46,32 +49,46 @@ def test_edited_file_is_refused(tmp_path, small_models, schema):
         load_bundle(path)
 
 
-def test_other_version_is_refused(tmp_path, small_models, schema):
+def test_other_format_version_is_refused(tmp_path, small_models, schema):
     path = save_bundle(small_models, tmp_path / "m", {"labels": schema["labels"]}, {})
     metadata = json.loads((path / "metadata.json").read_text())
-    metadata["versions"]["scikit-learn"] = "0.1"
+    metadata["format_version"] = 1
     (path / "metadata.json").write_text(json.dumps(metadata))
-    with pytest.raises(QawlError, match="trained with scikit-learn 0.1"):
+    with pytest.raises(QawlError, match="model format 1 is not the format 2.*train the model again"):
         load_bundle(path)
 
 
 def test_half_written_is_refused(tmp_path):
     (tmp_path / "m").mkdir()
-    (tmp_path / "m" / "stance.skops").write_bytes(b"partial")
+    (tmp_path / "m" / "stance.npz").write_bytes(b"partial")
     with pytest.raises(QawlError, match="half-written"):
         load_bundle(tmp_path / "m")
+
+
+def _plant(path, name, content: bytes):
+    """Replace a bundle file and, as an attacker could, its recorded hash."""
+    (path / name).write_bytes(content)
+    metadata = json.loads((path / "metadata.json").read_text())
+    metadata["files"][name] = hashlib.sha256(content).hexdigest()
+    (path / "metadata.json").write_text(json.dumps(metadata))
 
 
 def test_planted_object_is_refused_not_executed(tmp_path, small_models, schema):
     path = save_bundle(small_models, tmp_path / "m", {"labels": schema["labels"]}, {}).resolve()
     marker = tmp_path / "pwned"
-    planted = Planted()
-    planted.__dict__["marker"] = str(marker)
-    sio.dump(planted, path / "stance.skops")
-    # an attacker can also rewrite the hashes, so the type check must stop it on its own
-    metadata = json.loads((path / "metadata.json").read_text())
-    metadata["files"]["stance.skops"] = hashlib.sha256((path / "stance.skops").read_bytes()).hexdigest()
-    (path / "metadata.json").write_text(json.dumps(metadata))
-    with pytest.raises(QawlError, match="refused to load.*Planted"):
+    weights = dict(np.load(path / "stance.npz"))
+    weights["coef"] = np.array([Planted(str(marker))], dtype=object)  # saved by pickling
+    np.savez(tmp_path / "evil.npz", **weights)
+    _plant(path, "stance.npz", (tmp_path / "evil.npz").read_bytes())
+    with pytest.raises(QawlError, match="stance.npz: refused to load.*allow_pickle"):
         load_bundle(path)
     assert not marker.exists()
+
+
+def test_unknown_analyzer_is_refused(tmp_path, small_models, schema):
+    path = save_bundle(small_models, tmp_path / "m", {"labels": schema["labels"]}, {}).resolve()
+    spec = json.loads((path / "stance.json").read_text())
+    spec["branches"][0]["analyzer"]["type"] = "os.system"
+    _plant(path, "stance.json", json.dumps(spec).encode())
+    with pytest.raises(QawlError, match="stance.npz: refused to load"):
+        load_bundle(path)

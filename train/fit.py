@@ -8,11 +8,13 @@ and every gold quote teaches the stance model.
 
 from __future__ import annotations
 
-from predict.features import make_ranker, make_stance_model, stance_record
+from predict.features import stance_record
+from predict.linear import LinearModel
 from predict.pipeline import Models, candidate_record, cue_frame
 from predict.quotes import Document, find_candidates
 from predict.records import Article, Quote
 from predict.speakers import mention_record, mentions
+from train.estimators import make_ranker, make_stance_model
 from train.scoring import match_quotes, speaker_correct
 
 
@@ -52,10 +54,10 @@ def extraction_examples(articles: list[Article]) -> tuple[list[dict], list[int],
 
 
 def fit_models(articles: list[Article], stance_C: float = 4.0) -> Models:
-    """Fit the quote filter, the speaker ranker and the stance model."""
+    """Fit the quote filter, the speaker ranker and the stance model, in their runtime form."""
     filter_x, filter_y, mention_x, mention_y = extraction_examples(articles)
     stance_x, stance_y = stance_examples(articles)
     # most candidates are real quotes: the filter keeps the true prior, so 0.5 means "more likely real"
-    return Models(quote_filter=make_ranker(class_weight=None).fit(filter_x, filter_y),
-                  speaker_ranker=make_ranker().fit(mention_x, mention_y),
-                  stance=make_stance_model(C=stance_C).fit(stance_x, stance_y))
+    fitted = (make_ranker(class_weight=None).fit(filter_x, filter_y), make_ranker().fit(mention_x, mention_y),
+              make_stance_model(C=stance_C).fit(stance_x, stance_y))
+    return Models(*map(LinearModel.from_pipeline, fitted))

@@ -1,0 +1,158 @@
+"""The runtime form of a fitted model: vocabularies and weights, applied with NumPy alone.
+
+Training fits scikit-learn pipelines (`train.estimators`): a FeatureUnion of TF-IDF and
+DictVectorizer branches over one record field each, then a logistic regression. Prediction
+needs none of scikit-learn's machinery, and importing it costs seconds (it pulls in SciPy's
+statistics and pandas), so `LinearModel.from_pipeline` copies what the fitted pipeline learned
+and `predict_proba` applies the same arithmetic; a test checks that both give the same numbers.
+
+The state is plain data: a JSON spec (fields, analyzers, vocabularies, classes) and NumPy arrays
+read with `allow_pickle=False`, so loading a model file can never run code.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from predict.features import analyzer_from_spec
+
+
+@dataclass
+class Branch:
+    """One block of columns: TF-IDF over a text field, or the values of a feature dict."""
+
+    field: str
+    vocabulary: dict[str, int]  # term -> column within this branch
+    analyzer: object = None  # None for a dict branch
+    idf: np.ndarray | None = None
+    sublinear_tf: bool = False
+
+    def raw(self, record: dict) -> tuple[list[int], list[float]]:
+        """Columns and raw values (term counts, or the dict's values) of one record."""
+        value = record.get(self.field)
+        if self.analyzer is None:
+            pairs = [(self.vocabulary[key], float(v)) for key, v in (value or {}).items() if key in self.vocabulary]
+            return [c for c, _ in pairs], [v for _, v in pairs]
+        counts: dict[int, int] = {}
+        for term in self.analyzer(value or ""):
+            column = self.vocabulary.get(term)
+            if column is not None:
+                counts[column] = counts.get(column, 0) + 1
+        return list(counts), list(counts.values())
+
+
+class LinearModel:
+    """Logistic regression over concatenated feature branches, with scikit-learn's outputs."""
+
+    def __init__(self, branches: list[Branch], coef: np.ndarray, intercept: np.ndarray, classes: list):
+        self.branches = branches
+        self.coef = coef  # (n_features, n_classes), or (n_features, 1) for a binary model
+        self.intercept = intercept
+        self.classes_ = np.asarray(classes)
+        sizes = [len(branch.vocabulary) for branch in branches]
+        self._offsets = np.cumsum([0] + sizes)
+        # per column: the idf (1 for dict values), whether tf is dampened, whether rows are L2-normalised
+        self._idf = np.concatenate([b.idf if b.analyzer else np.ones(n) for b, n in zip(branches, sizes)])
+        self._sublinear = np.repeat([b.analyzer is not None and b.sublinear_tf for b in branches], sizes)
+        self._normed = np.repeat([b.analyzer is not None for b in branches], sizes)
+
+    @classmethod
+    def from_pipeline(cls, pipeline) -> LinearModel:
+        """Copy a fitted `train.estimators` pipeline (read by attribute: no scikit-learn import)."""
+        union, classifier = pipeline.steps[0][1], pipeline.steps[-1][1]
+        branches = []
+        for _, branch in union.transformer_list:
+            selector, vectorizer = branch.steps[0][1], branch.steps[-1][1]
+            if hasattr(vectorizer, "idf_"):
+                branches.append(Branch(selector.field, dict(vectorizer.vocabulary_), vectorizer.analyzer,
+                                       np.asarray(vectorizer.idf_, float), bool(vectorizer.sublinear_tf)))
+            else:
+                branches.append(Branch(selector.field, dict(vectorizer.vocabulary_)))
+        return cls(branches, np.ascontiguousarray(classifier.coef_.T), classifier.intercept_.copy(),
+                   classifier.classes_.tolist())
+
+    def _entries(self, records: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The nonzero (row, column, value) entries of the records' feature matrix."""
+        n_branches = len(self.branches)
+        groups, columns, values = [], [], []
+        for row, record in enumerate(records):
+            for index, (branch, offset) in enumerate(zip(self.branches, self._offsets)):
+                found, raw = branch.raw(record)
+                groups += [row * n_branches + index] * len(found)
+                columns += [offset + column for column in found]
+                values += raw
+        groups, columns = np.asarray(groups, dtype=np.intp), np.asarray(columns, dtype=np.intp)
+        values = np.asarray(values, dtype=float)
+        dampen = self._sublinear[columns]
+        values[dampen] = np.log(values[dampen]) + 1.0
+        values *= self._idf[columns]
+        normed = self._normed[columns]
+        norms = np.sqrt(np.bincount(groups, np.where(normed, values * values, 0.0),
+                                    minlength=len(records) * n_branches))
+        values[normed] /= norms[groups[normed]]
+        return groups // n_branches, columns, values
+
+    def decision_function(self, records: list[dict]) -> np.ndarray:
+        rows, columns, values = self._entries(records)
+        weighted = self.coef[columns] * values[:, None]
+        scores = np.tile(self.intercept, (len(records), 1))
+        for k in range(scores.shape[1]):
+            scores[:, k] += np.bincount(rows, weighted[:, k], minlength=len(records))
+        return scores
+
+    def predict_proba(self, records: list[dict]) -> np.ndarray:
+        scores = self.decision_function(records)
+        if scores.shape[1] == 1:  # binary: scikit-learn's expit of the positive class
+            positive = 1.0 / (1.0 + np.exp(-scores[:, 0]))
+            return np.column_stack([1.0 - positive, positive])
+        exp = np.exp(scores - scores.max(axis=1, keepdims=True))
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    def contributions(self, record: dict, label) -> list[tuple[str, str, float]]:
+        """(field, feature, weight toward `label`) for each feature of `record`, strongest first."""
+        binary = self.coef.shape[1] == 1
+        column = 0 if binary else self.classes_.tolist().index(label)
+        sign = -1.0 if binary and label == self.classes_[0] else 1.0
+        _, columns, values = self._entries([record])
+        names = [(b.field, term) for b in self.branches for term in sorted(b.vocabulary, key=b.vocabulary.get)]
+        found = [(*names[c], sign * v * self.coef[c, column]) for c, v in zip(columns, values)]
+        return sorted(found, key=lambda item: -item[2])
+
+    def save(self, stem: Path) -> list[Path]:
+        """Write `<stem>.json` and `<stem>.npz`; return both paths."""
+        arrays = {"coef": self.coef, "intercept": self.intercept}
+        spec = {"classes": self.classes_.tolist(), "branches": []}
+        for index, branch in enumerate(self.branches):
+            entry = {"field": branch.field, "terms": sorted(branch.vocabulary, key=branch.vocabulary.get)}
+            if branch.analyzer is not None:
+                entry |= {"analyzer": branch.analyzer.spec(), "sublinear_tf": branch.sublinear_tf}
+                arrays[f"idf_{index}"] = branch.idf
+            spec["branches"].append(entry)
+        json_path, npz_path = stem.with_suffix(".json"), stem.with_suffix(".npz")
+        json_path.write_text(json.dumps(spec, ensure_ascii=False), "utf-8")
+        with npz_path.open("wb") as handle:
+            np.savez(handle, **arrays)
+        return [json_path, npz_path]
+
+    @classmethod
+    def load(cls, stem: Path) -> LinearModel:
+        """Read a model written by `save`; raise ValueError, KeyError or TypeError if malformed."""
+        spec = json.loads(stem.with_suffix(".json").read_text("utf-8"))
+        with np.load(stem.with_suffix(".npz"), allow_pickle=False) as arrays:
+            branches = []
+            for index, entry in enumerate(spec["branches"]):
+                vocabulary = {term: column for column, term in enumerate(entry["terms"])}
+                if "analyzer" in entry:
+                    branches.append(Branch(entry["field"], vocabulary, analyzer_from_spec(entry["analyzer"]),
+                                           arrays[f"idf_{index}"].astype(float), bool(entry["sublinear_tf"])))
+                else:
+                    branches.append(Branch(entry["field"], vocabulary))
+            coef, intercept = arrays["coef"].astype(float), arrays["intercept"].astype(float)
+        if coef.ndim != 2 or coef.shape[0] != sum(len(b.vocabulary) for b in branches) \
+                or intercept.shape != (coef.shape[1],):
+            raise ValueError(f"weights of shape {coef.shape} do not fit the vocabularies")
+        return cls(branches, coef, intercept, spec["classes"])

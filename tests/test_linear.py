@@ -1,0 +1,62 @@
+"""The runtime LinearModel gives scikit-learn's numbers, and survives a save and load."""
+
+import numpy as np
+import pytest
+
+from predict.features import CharNgrams, WordNgrams, analyzer_from_spec
+from predict.linear import LinearModel
+from train.estimators import make_ranker, make_stance_model
+from train.fit import extraction_examples, stance_examples
+
+
+@pytest.fixture(scope="module")
+def stance_split(small_corpus):
+    records, labels = stance_examples(small_corpus)
+    return records[::2], labels[::2], records[1::2]
+
+
+def test_stance_model_matches_scikit_learn(stance_split):
+    train_x, train_y, test_x = stance_split
+    pipeline = make_stance_model().fit(train_x, train_y)
+    compiled = LinearModel.from_pipeline(pipeline)
+    assert list(compiled.classes_) == list(pipeline.classes_)
+    np.testing.assert_allclose(compiled.predict_proba(test_x), pipeline.predict_proba(test_x), atol=1e-10)
+
+
+def test_binary_ranker_matches_scikit_learn(small_corpus):
+    records, labels, _, _ = extraction_examples(small_corpus)
+    pipeline = make_ranker().fit(records[::2], labels[::2])
+    compiled = LinearModel.from_pipeline(pipeline)
+    np.testing.assert_allclose(compiled.predict_proba(records[1::2]), pipeline.predict_proba(records[1::2]),
+                               atol=1e-10)
+
+
+def test_save_and_load_keep_the_numbers(stance_split, tmp_path):
+    train_x, train_y, test_x = stance_split
+    compiled = LinearModel.from_pipeline(make_stance_model().fit(train_x, train_y))
+    compiled.save(tmp_path / "stance")
+    loaded = LinearModel.load(tmp_path / "stance")
+    np.testing.assert_array_equal(loaded.predict_proba(test_x), compiled.predict_proba(test_x))
+
+
+def test_empty_record_gets_the_intercept_only(stance_split):
+    train_x, train_y, _ = stance_split
+    compiled = LinearModel.from_pipeline(make_stance_model().fit(train_x, train_y))
+    probabilities = compiled.predict_proba([{"text": "", "features": {}}])
+    assert probabilities.shape == (1, len(compiled.classes_)) and np.isclose(probabilities.sum(), 1.0)
+
+
+def test_contributions_sum_to_the_decision(stance_split):
+    train_x, train_y, test_x = stance_split
+    compiled = LinearModel.from_pipeline(make_stance_model().fit(train_x, train_y))
+    label = compiled.classes_[0]
+    total = sum(weight for _, _, weight in compiled.contributions(test_x[0], label))
+    decision = compiled.decision_function(test_x[:1])[0, 0] - compiled.intercept[0]
+    assert np.isclose(total, decision)
+
+
+def test_analyzers_round_trip_through_their_spec():
+    for analyzer in (WordNgrams(1, 3), CharNgrams(2, 4)):
+        assert analyzer_from_spec(analyzer.spec()) == analyzer
+    assert WordNgrams(1, 2)("قال إن الهدنة") == ["قال", "إن", "الهدنة", "قال إن", "إن الهدنة"]
+    assert CharNgrams(2, 3)("لا") == [" ل", "لا", "ا ", " لا", "لا "]
