@@ -9,13 +9,27 @@ text into n-grams live here because training (`train.estimators`) and prediction
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import asdict, dataclass
 
 from predict import lexicon
 from predict.text import normalize
 
-_PHRASES = [(label, tuple(phrase.split())) for label, phrases in lexicon.STANCE_PHRASES.items()
-            for phrase in phrases]
+
+def _index_phrases(phrases: dict[str, list[str]]) -> tuple[dict, dict, list[int]]:
+    """Multi-word phrases by their first word; one-word phrases (matched inside a word) by text."""
+    multi, single = defaultdict(list), defaultdict(list)
+    for label, entries in phrases.items():
+        for phrase in entries:
+            words = tuple(phrase.split())
+            if len(words) == 1:
+                single[words[0]].append((label, words))
+            else:
+                multi[words[0]].append((label, words))
+    return dict(multi), dict(single), sorted({len(text) for text in single})
+
+
+_MULTI_PHRASES, _SINGLE_PHRASES, _SINGLE_LENGTHS = _index_phrases(lexicon.STANCE_PHRASES)
 _WORD_RE = re.compile(r"\w\w+")  # scikit-learn's default token pattern
 
 
@@ -77,13 +91,24 @@ def stance_cues(text: str, cue_lemma: str, frame: str) -> dict:
         if word in lexicon.NEGATIONS and index + 1 < len(words):
             features[f"neg+{words[index + 1]}"] = 1.0
             features["negation"] = 1.0
-    for label, phrase in _PHRASES:
-        for index in range(len(words) - len(phrase) + 1):
-            if tuple(words[index:index + len(phrase)]) == phrase or \
-                    (len(phrase) == 1 and phrase[0] in words[index]):
-                negated = any(w in lexicon.NEGATIONS for w in words[max(0, index - 2):index])
-                key = f"lex={label}" + ("+neg" if negated else "")
-                features[key] = features.get(key, 0.0) + 1.0
-                features[f"cue={cue_lemma}+lex={label}"] = 1.0
-                break
+    seen = set()
+    for index, word in enumerate(words):
+        for label, phrase in _phrases_at(words, index, word):
+            if (label, phrase) in seen:  # each phrase counts once, at its first occurrence
+                continue
+            seen.add((label, phrase))
+            negated = any(w in lexicon.NEGATIONS for w in words[max(0, index - 2):index])
+            key = f"lex={label}" + ("+neg" if negated else "")
+            features[key] = features.get(key, 0.0) + 1.0
+            features[f"cue={cue_lemma}+lex={label}"] = 1.0
     return features
+
+
+def _phrases_at(words: list[str], index: int, word: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Lexicon phrases found at `index`: whole multi-word phrases, one-word phrases inside the word."""
+    found = [(label, phrase) for label, phrase in _MULTI_PHRASES.get(word, ())
+             if tuple(words[index:index + len(phrase)]) == phrase]
+    for n in _SINGLE_LENGTHS:
+        for start in range(len(word) - n + 1):
+            found += _SINGLE_PHRASES.get(word[start:start + n], ())
+    return found

@@ -13,6 +13,7 @@ read with `allow_pickle=False`, so loading a model file can never run code.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,12 +38,10 @@ class Branch:
         if self.analyzer is None:
             pairs = [(self.vocabulary[key], float(v)) for key, v in (value or {}).items() if key in self.vocabulary]
             return [c for c, _ in pairs], [v for _, v in pairs]
-        counts: dict[int, int] = {}
-        for term in self.analyzer(value or ""):
-            column = self.vocabulary.get(term)
-            if column is not None:
-                counts[column] = counts.get(column, 0) + 1
-        return list(counts), list(counts.values())
+        vocabulary = self.vocabulary
+        counts = [(column, n) for term, n in Counter(self.analyzer(value or "")).items()
+                  if (column := vocabulary.get(term)) is not None]
+        return [c for c, _ in counts], [n for _, n in counts]
 
 
 class LinearModel:

@@ -7,9 +7,14 @@ found on normalised forms can always be cut from the article exactly as it was w
 from __future__ import annotations
 
 import re
+import unicodedata
+
+import regex
 from dataclasses import dataclass
+from functools import lru_cache
 
 from camel_tools.tokenizers.word import simple_word_tokenize
+from camel_tools.utils.charsets import EMOJI_ALL_CHARSET, UNICODE_PUNCT_SYMBOL_CHARSET
 from camel_tools.utils.dediac import dediac_ar
 from camel_tools.utils.normalize import (
     normalize_alef_ar,
@@ -19,6 +24,20 @@ from camel_tools.utils.normalize import (
 )
 
 _TATWEEL = "\u0640"
+# camel-tools' normalize_unicode runs a per-character Python loop to replace these two ligatures,
+# then NFKC; the loop is skipped when neither occurs (the result is identical)
+_LIGATURES_RE = re.compile("[\ufdfc\ufdfd]")
+# simple_word_tokenize as one regex pass that also gives offsets: every punctuation or symbol
+# character is a token, and so is every run of other non-space characters. camel-tools' symbol
+# set comes from an older Unicode than the regex module's \p{P}\p{S}: its few extra characters are
+# added to the class, and text whose symbols fall outside the set goes through camel-tools
+# itself, as does text with a multi-character emoji sequence (each contains a joiner, keycap,
+# variation selector, skin tone, regional indicator or tag character).
+_SYMBOLS = frozenset(c for c in UNICODE_PUNCT_SYMBOL_CHARSET | EMOJI_ALL_CHARSET if len(c) == 1)
+_SYMBOL_CLASS = r"\p{P}\p{S}" + "".join(regex.escape(c) for c in sorted(_SYMBOLS)
+                                       if not regex.match(r"[\p{P}\p{S}]", c))
+_TOKEN_RE = regex.compile(f"([{_SYMBOL_CLASS}])|[^\\s\\x1c-\\x1f{_SYMBOL_CLASS}]+")  # str.split's spaces
+_EMOJI_SEQUENCE_RE = re.compile("[\u200d\u20e3\ufe0f\U0001F1E6-\U0001F1FF\U0001F3FB-\U0001F3FF\U000E0020-\U000E007F]")
 _ARABIC_LETTER_RE = re.compile(r"[\u0621-\u064A]")
 # sentence ends: full stop, Arabic and Latin question marks, exclamation, and line breaks
 _SENTENCE_END_RE = re.compile(r"[.!?؟]+(?=\s|$|[»”\"’])|\n+")
@@ -50,11 +69,13 @@ def normalize(text: str) -> str:
     Unicode compatibility forms, diacritics and tatweel are removed; alef variants, alef maksura
     and teh marbuta are unified. Used for features and lexicon look-ups, never for output spans.
     """
-    text = normalize_unicode(text).replace(_TATWEEL, "")
+    text = normalize_unicode(text) if _LIGATURES_RE.search(text) else unicodedata.normalize("NFKC", text)
+    text = text.replace(_TATWEEL, "")
     text = dediac_ar(text)
     return normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(text)))
 
 
+@lru_cache(maxsize=1 << 16)  # news vocabulary repeats: most tokens are normalised once per run
 def normalize_word(word: str) -> str:
     """Normalise one word without Unicode compatibility decomposition, which may split it."""
     word = dediac_ar(word.replace(_TATWEEL, ""))
@@ -67,7 +88,11 @@ def has_arabic(text: str) -> bool:
 
 
 def tokenize(text: str) -> list[Token]:
-    """Split text with camel-tools' `simple_word_tokenize` and keep each token's offsets."""
+    """Split text as camel-tools' `simple_word_tokenize` does, keeping each token's offsets."""
+    if not _EMOJI_SEQUENCE_RE.search(text):
+        matches = list(_TOKEN_RE.finditer(text))
+        if all(m.group() in _SYMBOLS for m in matches if m.lastindex):
+            return [Token(m.group(), m.start(), m.end(), normalize_word(m.group())) for m in matches]
     tokens = []
     position = 0
     for piece in simple_word_tokenize(text):

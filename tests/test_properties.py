@@ -1,10 +1,19 @@
-"""Property-based: extraction never fails and every span is a true slice of the text."""
+"""Property-based: extraction never fails, spans are true slices, and the fast text paths equal camel-tools."""
 
+from camel_tools.tokenizers.word import simple_word_tokenize
+from camel_tools.utils.dediac import dediac_ar
+from camel_tools.utils.normalize import (
+    normalize_alef_ar,
+    normalize_alef_maksura_ar,
+    normalize_teh_marbuta_ar,
+    normalize_unicode,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from predict.quotes import Document, find_candidates
 from predict.records import Article
+from predict.text import normalize, tokenize
 
 FRAGMENTS = ["قال", "وأضاف", "إن", "أن", "بأن", ":", "«", "»", "“", "”", '"', "„", "الوزير", "بحسب",
              "مؤكداً", "دعا", "إلى", "طالب", "بوقف", "،", ".", "\n", " ", "نقلت", "عن", "قوله", "وفقا", "ل"]
@@ -30,3 +39,26 @@ def test_tagged_quotes_are_exact_slices(tagger, text):
     for quote in article.quotes:
         assert 0 <= quote.start < quote.end <= len(text)
         assert quote.quote == text[quote.start:quote.end]
+
+
+EMOJI = ["😀", "👍🏽", "🇸🇾", "1️⃣", "👨‍👩‍👧", "❤️", "©", "ℹ", "\u200d", "\ufe0f", "\ufdfd", "ﻻ", "٣"]
+mixed_texts = st.one_of(
+    st.text(max_size=200),
+    st.lists(st.one_of(st.sampled_from(FRAGMENTS + EMOJI), st.text(max_size=4)), max_size=60).map("".join),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(mixed_texts)
+def test_tokenize_splits_as_camel_tools_does(text):
+    tokens = tokenize(text)
+    assert [t.text for t in tokens] == simple_word_tokenize(text)
+    assert all(text[t.start:t.end] == t.text for t in tokens)
+
+
+@settings(max_examples=500, deadline=None)
+@given(mixed_texts)
+def test_normalize_equals_the_camel_tools_chain(text):
+    expected = normalize_unicode(text).replace("\u0640", "")
+    expected = normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(dediac_ar(expected))))
+    assert normalize(text) == expected

@@ -32,3 +32,9 @@ def test_sentences_split_on_stops_and_lines():
 
 def test_has_arabic():
     assert has_arabic("hello مرحبا") and not has_arabic("hello 123")
+
+
+def test_tokenize_equals_camel_tools_on_the_corpus(small_corpus):
+    from camel_tools.tokenizers.word import simple_word_tokenize
+    for article in small_corpus:
+        assert [t.text for t in tokenize(article.text)] == simple_word_tokenize(article.text)
