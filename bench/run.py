@@ -1,13 +1,17 @@
-"""Speed figures: `make bench` (or `python bench/run.py --sizes 1000 10000`).
+"""Speed and memory figures: `make bench` (or `python bench/run.py --sizes 1000 10000 50000`).
 
 The workload is made of the corpus' own original articles, their paragraphs shuffled into new
-articles. Prints end-to-end prediction throughput beside the camel-tools normalise+tokenise pass
-alone (the practical floor), training time, and the start-up time of `qawl predict`.
+articles, written as JSON Lines. For each size it prints end-to-end prediction throughput on
+one core beside the camel-tools normalise+tokenise pass alone (the practical floor), measured in
+the same run, and the ratio; then the peak memory of `qawl predict` per size, the speed-up of
+`--jobs 2` over `--jobs 1` on the largest size, training and 5-fold cross-validation time on the
+corpus, and the start-up time of `qawl predict` on one short article.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import subprocess
 import sys
@@ -18,13 +22,16 @@ from pathlib import Path
 from camel_tools.tokenizers.word import simple_word_tokenize
 
 from predict.bundle import load_bundle
+from predict.parallel import batches
 from predict.pipeline import Tagger
 from predict.records import Article
 from predict.text import normalize
 from train.corpus import load_labeled, load_schema
+from train.evaluate import cross_validate
 from train.fit import fit_models
 
 ROOT = Path(__file__).resolve().parent.parent
+QAWL = str(Path(sys.executable).with_name("qawl"))
 
 
 def workload(paragraphs: list[str], size: int, seed: int = 0) -> list[Article]:
@@ -43,36 +50,63 @@ def tokenise_pass(articles: list[Article]) -> None:
         simple_word_tokenize(normalize(article.text))
 
 
+def run_predict(model: str, path: Path, *options: str) -> tuple[float, int]:
+    """Wall seconds and peak resident kilobytes of one `qawl predict` process."""
+    start = time.perf_counter()
+    done = subprocess.run(["/usr/bin/time", "-f", "%M", QAWL, "predict", "--model", model, str(path),
+                           "--output", "/dev/null", *options], capture_output=True, text=True, check=True)
+    return time.perf_counter() - start, int(done.stderr.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000])
     parser.add_argument("--model", default=str(ROOT / "models" / "default"))
     options = parser.parse_args()
 
     schema = load_schema(ROOT / "labels" / "schema.json")
     corpus, _ = load_labeled([str(ROOT / "labels")], set(schema["names"]))
-    train_seconds = timed(fit_models, corpus)
-    print(f"training on {len(corpus)} articles: {train_seconds:.1f} s")
-
-    models, _, _ = load_bundle(options.model)
-    tagger = Tagger(models)
     paragraphs = [p for a in corpus for p in a.text.split("\n") if len(p) > 80]
+    tagger = Tagger(load_bundle(options.model)[0])
+
+    print("prediction on one core, in process (model loaded once):")
     print(f"{'articles':>9} {'MB':>6} {'predict/s':>10} {'MB/s':>6} {'tokenise/s':>11} {'ratio':>6}")
-    for size in options.sizes:
-        articles = workload(paragraphs, size)
-        megabytes = sum(len(a.text.encode()) for a in articles) / 1e6
-        floor = timed(tokenise_pass, articles)
-        full = timed(lambda: [tagger.tag_batch(articles[i:i + 64]) for i in range(0, size, 64)])
-        print(f"{size:>9} {megabytes:>6.1f} {size / full:>10.0f} {megabytes / full:>6.2f} "
-              f"{size / floor:>11.0f} {full / floor:>6.2f}")
+    files = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for size in options.sizes:
+            articles = workload(paragraphs, size)
+            megabytes = sum(len(a.text.encode()) for a in articles) / 1e6
+            floor = timed(tokenise_pass, articles)
+            full = timed(lambda: [tagger.tag_batch(batch) for batch in batches(articles)])
+            print(f"{size:>9} {megabytes:>6.1f} {size / full:>10.0f} {megabytes / full:>6.2f} "
+                  f"{size / floor:>11.0f} {full / floor:>6.2f}", flush=True)
+            files[size] = Path(folder) / f"bench-{size}.jsonl"
+            files[size].write_text("".join(json.dumps({"id": a.id, "text": a.text}, ensure_ascii=False) + "\n"
+                                           for a in articles), "utf-8")
+            del articles
+
+        print("\npeak resident memory of `qawl predict FILE --output /dev/null`:")
+        for size, path in files.items():
+            seconds, kilobytes = run_predict(options.model, path)
+            print(f"{size:>9} articles ({path.stat().st_size / 1e6:.0f} MB): {kilobytes / 1024:.0f} MB peak, "
+                  f"{seconds:.1f} s", flush=True)
+
+        largest = max(files)
+        one, _ = run_predict(options.model, files[largest], "--jobs", "1")
+        two, _ = run_predict(options.model, files[largest], "--jobs", "2")
+        print(f"\n--jobs 2 over --jobs 1 on {largest} articles: {one:.1f} s / {two:.1f} s = {one / two:.2f}x",
+              flush=True)
+
+    print(f"\ntraining on {len(corpus)} articles: {timed(fit_models, corpus):.1f} s", flush=True)
+    cv = timed(cross_validate, corpus, schema["names"], 5, 2)
+    print(f"5-fold cross-validation (--jobs 2): {cv:.1f} s", flush=True)
 
     with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8") as handle:
         handle.write(paragraphs[0])
         handle.flush()
-        qawl = str(Path(sys.executable).with_name("qawl"))
-        startup = timed(subprocess.run, [qawl, "predict", "--model", options.model, handle.name],
-                        stdout=subprocess.DEVNULL)
-    print(f"start-up of `qawl predict` on one short article (model load included): {startup:.2f} s")
+        runs = [timed(subprocess.run, [QAWL, "predict", "--model", options.model, handle.name],
+                      stdout=subprocess.DEVNULL) for _ in range(3)]
+    print(f"start-up of `qawl predict` on one short article (model load included), best of 3: {min(runs):.2f} s")
 
 
 if __name__ == "__main__":

@@ -17,8 +17,10 @@ import json
 import os
 import platform
 import shutil
+import signal
 import tempfile
 import time
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
@@ -44,6 +46,7 @@ def save_bundle(models: Models, directory: str | os.PathLike, schema: dict, meta
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.{time.strftime('%Y%m%d-%H%M%S')}.",
                                     dir=target.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; a model is meant to be shared
+    published, previous = False, None
     try:
         hashes = {}
         for stage in STAGES:
@@ -56,10 +59,14 @@ def save_bundle(models: Models, directory: str | os.PathLike, schema: dict, meta
                 "files": hashes, **metadata}
         (staging / "metadata.json").write_text(json.dumps(full, ensure_ascii=False, indent=1), "utf-8")
         _fsync_tree(staging)
-        _publish(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        with _signals_held():  # Ctrl-C or SIGTERM now would act after the swap, never halfway
+            previous = _publish(staging, target)
+            published = True
+    finally:
+        # done or interrupted: before the swap the new folder goes, after it the one it replaced
+        leftover = previous if published else staging
+        if leftover is not None:
+            shutil.rmtree(leftover, ignore_errors=True)
     return target
 
 
@@ -77,6 +84,8 @@ def load_bundle(directory: str | os.PathLike) -> tuple[Models, dict, dict]:
         metadata = json.loads(metadata_path.read_text("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise QawlError(f"{metadata_path}: unreadable metadata ({error})") from None
+    if not isinstance(metadata, dict):
+        raise QawlError(f"{metadata_path}: unreadable metadata (not a JSON object); train the model again")
     _check_format(directory, metadata)
     _check_hashes(directory, metadata)
     schema = json.loads((directory / "schema.json").read_text("utf-8"))
@@ -101,15 +110,15 @@ def _check_format(directory: Path, metadata: dict) -> None:
 def _check_hashes(directory: Path, metadata: dict) -> None:
     files = metadata.get("files") or {}
     expected = set(STAGE_FILES) | {"schema.json"}
-    if set(files) != expected:
+    if not isinstance(files, dict) or set(files) != expected:
         raise QawlError(f"{directory}: metadata.json does not list the bundle's files; train the model again")
     for name, digest in files.items():
         path = directory / name
         if not path.exists():
             raise QawlError(f"{path}: missing; the model is incomplete, train it again")
         if _sha256(path) != digest:
-            raise QawlError(f"{path}: the file was changed after training (SHA-256 does not match "
-                            f"metadata.json); refusing to load it")
+            raise QawlError(f"{path}: the file was changed after training or copied incompletely "
+                            f"(SHA-256 does not match metadata.json); refusing to load it")
 
 
 def _sha256(path: Path) -> str:
@@ -126,8 +135,18 @@ def _fsync_tree(directory: Path) -> None:
             os.fsync(handle.fileno())
 
 
-def _publish(staging: Path, target: Path) -> None:
-    """Point `target` at `staging` with one atomic rename, then remove the bundle it replaced."""
+@contextmanager
+def _signals_held():
+    """Hold Ctrl-C and SIGTERM for the few system calls that publish a bundle; they act after."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def _publish(staging: Path, target: Path) -> Path | None:
+    """Point `target` at `staging` with one atomic rename; return the bundle it replaced."""
     previous = target.resolve() if target.is_symlink() else None
     if target.exists() and not target.is_symlink():
         # a plain directory (copied by hand): move it aside once, then switch to a link
@@ -138,5 +157,9 @@ def _publish(staging: Path, target: Path) -> None:
     link.unlink(missing_ok=True)
     link.symlink_to(staging.name)
     os.replace(link, target)
-    if previous is not None and previous.exists() and previous != staging.resolve():
-        shutil.rmtree(previous, ignore_errors=True)
+    directory = os.open(target.parent, os.O_RDONLY)  # make the rename durable before the old bundle goes
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+    return previous if previous is not None and previous.exists() and previous != staging.resolve() else None

@@ -71,6 +71,8 @@ OBJECT_PREPOSITIONS: dict[str, tuple[str, ...]] = {
     "طالب": ("ب",), "ناشد": ("ب",), "اشاد": ("ب",), "اثني": ("علي",), "تحدث": ("عن",), "ندد": ("ب",), "توعد": ("ب",), "هدد": ("ب",),
 }
 OBJECT_PREFIX_EXCEPTIONS: frozenset[str] = frozenset({"باسم", "لدي", "له", "لها", "لهم", "لنا"})
+# titles that take "to <place>" (المبعوث الأممي إلى اليمن): their إلى names the post, not the object
+POSTED_TITLES: frozenset[str] = frozenset({"مبعوث", "سفير", "مندوب", "ممثل", "موفد"})
 
 # Cues that also take a noun object stating the position: أعلن الجيش مقتل ...، نفت الوزارة صحة ...
 NOUN_OBJECT_CUES: frozenset[str] = frozenset(

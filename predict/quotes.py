@@ -239,6 +239,9 @@ def _opens_object(tokens: list[Token], index: int, position: int, lemma: str) ->
     word = tokens[position].norm
     if position + 1 < len(tokens) and tokens[position + 1].norm in lexicon.COMPLEMENTIZERS:
         return False
+    if word == "الي" and any(t.norm.removeprefix("ال") in lexicon.POSTED_TITLES
+                             for t in tokens[max(index + 1, position - 3):position]):
+        return False
     for preposition in lexicon.OBJECT_PREPOSITIONS.get(lemma, ()):
         if word == preposition or (len(preposition) == 1 and word.startswith(preposition)
                                    and len(word) > 3 and word not in lexicon.OBJECT_PREFIX_EXCEPTIONS):

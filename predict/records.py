@@ -1,8 +1,9 @@
 """Records and their JSON Lines I/O (ANNOTATION.md §4).
 
 The in-memory `Article` and `Quote` have the fields of the on-disk records. Readers stream: one
-article at a time, so a 1 GB archive never sits in memory. Problems are reported as `QawlError`
-with the file, the line and what is wrong.
+article at a time, so a 1 GB archive never sits in memory, and an article longer than
+`MAX_CHARS` is counted, reported as a bad record and never held whole. Problems are reported as
+`QawlError` (or `BadRecord`) with the file, the line and what is wrong.
 """
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 INPUT_SUFFIXES = (".jsonl", ".txt")
+# longest article read (some 250 pages, a hundred times a long news article); a longer one is a
+# bad record: it is hardly one article, and tagging it would take minutes and hundreds of MB
+MAX_CHARS = 1_000_000
+# a JSON line may spell each character as a 6-byte \uXXXX escape; longer lines are read in pieces
+_MAX_LINE_BYTES = 6 * MAX_CHARS + 65_536
+_CONTINUATION_BYTES = bytes(range(0x80, 0xC0))  # UTF-8 bytes that do not start a character
 QUOTE_FIELDS = ("quote", "kind", "cue", "speaker", "speaker_name", "via", "stance")
 
 
@@ -64,6 +71,14 @@ class Article:
     def to_dict(self) -> dict:
         return {"id": self.id, **self.extra, "text": self.text,
                 "quotes": [quote.to_dict() for quote in self.quotes]}
+
+
+@dataclass(frozen=True, slots=True)
+class _LongLine:
+    """A line longer than any article may be: counted while read past, never held."""
+
+    chars: int
+    opening: str  # its first non-blank character, to tell JSON from text
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,25 +185,48 @@ def _read_file(path: Path) -> Iterator[Article | BadRecord]:
         head = []
         for item in lines:  # look ahead to the first non-blank line, keeping what was read
             head.append(item)
-            if item[1].strip():
+            if _opening(item[1]):
                 break
-        if not head or not head[-1][1].strip():
+        if not head or not _opening(head[-1][1]):
             raise QawlError(f"{name}: the file is empty")
         lines = chain(head, lines)
-        is_json = head[-1][1].lstrip().startswith("{")
+        is_json = _opening(head[-1][1]).startswith("{")
         if path.suffix == ".txt" or (name == "<stdin>" and not is_json):
-            text = "".join(line for _, line in lines).replace("\r\n", "\n")
-            article_id = path.name if name != "<stdin>" else "stdin"
-            yield Article(article_id, text, extra={"_location": name})
+            yield _whole_text(lines, name, path.name if name != "<stdin>" else "stdin")
             return
         yield from _parse_jsonl(lines, name)
 
 
-def _parse_jsonl(lines: Iterator[tuple[int, str]], name: str) -> Iterator[Article | BadRecord]:
+def _opening(line: str | _LongLine) -> str:
+    return line.opening if isinstance(line, _LongLine) else line.lstrip()[:1]
+
+
+def _too_long(what: str, chars: int) -> str:
+    return f"the {what} is {chars:,} characters, above the limit of {MAX_CHARS:,} for an article; split it"
+
+
+def _whole_text(lines: Iterator[tuple[int, str | _LongLine]], name: str, article_id: str) -> Article | BadRecord:
+    """A text file is one article; past `MAX_CHARS` its lines are only counted."""
+    parts, chars = [], 0
+    for _, line in lines:
+        chars += line.chars if isinstance(line, _LongLine) else len(line)
+        if chars <= MAX_CHARS:
+            parts.append(line)
+        elif parts:
+            parts.clear()
+    if chars > MAX_CHARS:
+        return BadRecord(name, _too_long("article", chars))
+    return Article(article_id, "".join(parts).replace("\r\n", "\n"), extra={"_location": name})
+
+
+def _parse_jsonl(lines: Iterator[tuple[int, str | _LongLine]], name: str) -> Iterator[Article | BadRecord]:
     for number, line in lines:
+        location = f"{name}:{number}"
+        if isinstance(line, _LongLine):
+            yield BadRecord(location, _too_long("record", line.chars))
+            continue
         if not line.strip():
             continue
-        location = f"{name}:{number}"
         try:
             record = json.loads(line)
         except json.JSONDecodeError as error:
@@ -199,12 +237,21 @@ def _parse_jsonl(lines: Iterator[tuple[int, str]], name: str) -> Iterator[Articl
         except QawlError as error:
             yield BadRecord(location, str(error).removeprefix(f"{location}: "))
             continue
+        if len(article.text) > MAX_CHARS:
+            yield BadRecord(location, _too_long("article", len(article.text)))
+            continue
         article.extra["_location"] = location
         yield article
 
 
-def _decoded_lines(stream: io.BufferedIOBase, name: str) -> Iterator[tuple[int, str]]:
-    for number, raw in enumerate(stream, 1):
+def _decoded_lines(stream: io.BufferedIOBase, name: str) -> Iterator[tuple[int, str | _LongLine]]:
+    number = 0
+    while raw := stream.readline(_MAX_LINE_BYTES):
+        number += 1
+        if len(raw) == _MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            opening = raw[:1024].removeprefix(b"\xef\xbb\xbf").lstrip()[:1].decode("utf-8", "replace")
+            yield number, _LongLine(_count_chars(raw) + _rest_of_line(stream), opening)
+            continue
         if b"\x00" in raw:
             raise QawlError(f"{name}:{number}: this is a binary file, not text")
         if number == 1:
@@ -216,6 +263,22 @@ def _decoded_lines(stream: io.BufferedIOBase, name: str) -> Iterator[tuple[int, 
                 f"{name}:{number}: the file is not UTF-8 (Arabic text in Windows-1256? convert it "
                 f"with: iconv -f WINDOWS-1256 -t UTF-8 {name} > fixed{Path(name).suffix})"
             ) from None
+
+
+def _rest_of_line(stream: io.BufferedIOBase) -> int:
+    """Read past the rest of a line in 1 MB pieces; return how many characters it held."""
+    chars = 0
+    while piece := stream.readline(1 << 20):
+        chars += _count_chars(piece)
+        if piece.endswith(b"\n"):
+            break
+    return chars
+
+
+def _count_chars(raw: bytes) -> int:
+    """Characters in UTF-8 bytes, counted 1 MB at a time without decoding them."""
+    step = 1 << 20
+    return sum(len(raw[i:i + step].translate(None, _CONTINUATION_BYTES)) for i in range(0, len(raw), step))
 
 
 def write_jsonl(records: Iterable[dict], output: str | None) -> int:
@@ -237,12 +300,21 @@ def write_jsonl(records: Iterable[dict], output: str | None) -> int:
 
 @contextmanager
 def atomic_write(path: str | os.PathLike, mode: str = "w"):
-    """Write to a temporary file beside `path` and rename it into place only on success."""
+    """Write to a temporary file beside `path` and rename it into place only on success.
+
+    A target that exists but is not a regular file (/dev/null, a named pipe) is written directly:
+    renaming over it would replace the device or pipe.
+    """
     path = Path(path)
+    if path.exists() and not path.is_file():
+        with path.open(mode, **({"encoding": "utf-8"} if "b" not in mode else {})) as handle:
+            yield handle
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = tempfile.NamedTemporaryFile(mode, dir=path.parent, prefix=f".{path.name}.",
                                          suffix=".part", delete=False,
                                          **({"encoding": "utf-8"} if "b" not in mode else {}))
+    os.chmod(handle.name, 0o666 & ~_umask())  # as an ordinary new file would be, not mkstemp's 0600
     try:
         with handle:
             yield handle
@@ -250,3 +322,9 @@ def atomic_write(path: str | os.PathLike, mode: str = "w"):
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

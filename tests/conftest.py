@@ -36,3 +36,11 @@ def small_models(small_corpus):
 @pytest.fixture(scope="session")
 def tagger(small_models):
     return Tagger(small_models)
+
+
+@pytest.fixture(scope="session")
+def small_bundle(small_models, schema, tmp_path_factory):
+    """`small_models` saved as a bundle folder, for the CLI and `qawl.load` without training again."""
+    from predict.bundle import save_bundle
+    path = tmp_path_factory.mktemp("bundles") / "small"
+    return save_bundle(small_models, path, {k: v for k, v in schema.items() if k != "names"}, {})

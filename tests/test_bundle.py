@@ -2,6 +2,8 @@
 
 import hashlib
 import json
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -92,3 +94,90 @@ def test_unknown_analyzer_is_refused(tmp_path, small_models, schema):
     _plant(path, "stance.json", json.dumps(spec).encode())
     with pytest.raises(QawlError, match="stance.npz: refused to load"):
         load_bundle(path)
+
+
+def _cut_short(path):
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _flip_a_byte(path):
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def _edit_metadata(path, change):
+    metadata = json.loads((path / "metadata.json").read_text())
+    (path / "metadata.json").write_text(json.dumps(change(metadata)))
+
+
+DAMAGE = [  # (what happened to the bundle, how to do it, what load_bundle must say)
+    ("half-written: a stage file missing", lambda p: (p / "stance.npz").unlink(),
+     r"stance.npz: missing; the model is incomplete"),
+    ("half-written: a stage file cut short", lambda p: _cut_short(p / "speaker_ranker.npz"),
+     r"speaker_ranker.npz: the file was changed after training or copied incompletely"),
+    ("half-written: metadata.json cut short", lambda p: _cut_short(p / "metadata.json"),
+     r"metadata.json: unreadable metadata"),
+    ("edited: a byte of the weights", lambda p: _flip_a_byte(p / "quote_filter.npz"),
+     r"quote_filter.npz: the file was changed after training"),
+    ("edited: a file dropped from the metadata", lambda p: _edit_metadata(
+        p, lambda m: {**m, "files": {k: v for k, v in m["files"].items() if k != "stance.json"}}),
+     r"metadata.json does not list the bundle's files"),
+    ("edited: the file list is not a mapping",
+     lambda p: _edit_metadata(p, lambda m: {**m, "files": list(m["files"])}),
+     r"metadata.json does not list the bundle's files"),
+    ("edited: metadata.json is not an object", lambda p: (p / "metadata.json").write_text("[]"),
+     r"metadata.json: unreadable metadata \(not a JSON object\)"),
+    ("another version: a newer format", lambda p: _edit_metadata(p, lambda m: {**m, "format_version": 3}),
+     r"model format 3 is not the format 2 this qawl reads; train the model again"),
+    ("another version: no format at all", lambda p: _edit_metadata(p, lambda m: {"files": m["files"]}),
+     r"model format None is not the format 2"),
+]
+
+
+@pytest.mark.parametrize("damage, expected", [case[1:] for case in DAMAGE], ids=[case[0] for case in DAMAGE])
+def test_damaged_bundle_is_refused_with_what_to_do(bundle, tmp_path, damage, expected):
+    copy = tmp_path / "m"
+    shutil.copytree(bundle.resolve(), copy)
+    load_bundle(copy)  # the copy is sound before the damage
+    damage(copy)
+    with pytest.raises(QawlError, match=expected):
+        load_bundle(copy)
+
+
+def test_a_link_to_a_removed_bundle_says_train_one(bundle, tmp_path):
+    (tmp_path / "m").symlink_to(tmp_path / ".m.gone")
+    with pytest.raises(QawlError, match="no model here; train one"):
+        load_bundle(tmp_path / "m")
+
+
+def _hidden(folder):
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+def test_interrupt_while_writing_keeps_the_previous_bundle(tmp_path, small_models, schema, monkeypatch):
+    path = save_bundle(small_models, tmp_path / "m", {"labels": schema["labels"]}, {"note": "previous"})
+    before = _hidden(tmp_path)
+
+    def interrupted(directory):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("predict.bundle._fsync_tree", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        save_bundle(small_models, path, {"labels": schema["labels"]}, {"note": "next"})
+    assert load_bundle(path)[2]["note"] == "previous" and _hidden(tmp_path) == before
+
+
+def test_interrupt_after_the_swap_keeps_the_new_bundle(tmp_path, small_models, schema, monkeypatch):
+    path = save_bundle(small_models, tmp_path / "m", {"labels": schema["labels"]}, {"note": "previous"})
+    previous, rmtree = path.resolve(), shutil.rmtree
+
+    def interrupted_on_previous(folder, **options):  # Ctrl-C while the old bundle is removed
+        if Path(folder) == previous:
+            raise KeyboardInterrupt
+        rmtree(folder, **options)
+
+    monkeypatch.setattr("predict.bundle.shutil.rmtree", interrupted_on_previous)
+    with pytest.raises(KeyboardInterrupt):
+        save_bundle(small_models, path, {"labels": schema["labels"]}, {"note": "next"})
+    assert load_bundle(path)[2]["note"] == "next"

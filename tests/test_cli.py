@@ -134,3 +134,35 @@ def test_validate_names_file_line_and_field(tmp_path, data):
 def test_stats(data):
     result = run("stats", data)
     assert result.exit_code == 0 and "per label:" in result.stdout and "near-duplicate" in result.stdout
+
+
+def test_a_20_mb_article_is_reported_and_the_batch_goes_on(model, tmp_path):
+    big, small = tmp_path / "big.txt", tmp_path / "small.txt"
+    big.write_text(ARTICLE * (20 * 1024 * 1024 // len(ARTICLE.encode())), "utf-8")
+    small.write_text(ARTICLE, "utf-8")
+    result = run("predict", "--model", model, big, small)
+    assert result.exit_code == 3 and "Traceback" not in result.output
+    assert f"warning: {big}: the article is " in result.stderr and "characters, above the limit of 1,000,000" \
+        " for an article; split it" in result.stderr
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["small.txt"]
+    result = run("predict", "--model", model, "--strict", big, small)
+    assert result.exit_code == 1 and f"Error: {big}: the article is " in result.stderr and not result.stdout
+
+
+def labeled(number: int, stance: str) -> dict:
+    text = f"قال الوزير {number} إن الحكومة لن تقبل بهذا الاتفاق أبدا."
+    return {"id": f"a{number}", "text": text, "quotes": [
+        {"quote": "الحكومة لن تقبل بهذا الاتفاق أبدا", "kind": "indirect", "cue": "قال",
+         "speaker": [f"الوزير {number}"], "speaker_name": f"الوزير {number}", "via": "", "stance": stance}]}
+
+
+@pytest.mark.parametrize("denials, hint", [(1, "add articles with 'denial' quotes\n"),
+                                           (2, "add articles with 'denial' quotes, or use --folds 2\n")])
+def test_evaluate_names_a_label_too_rare_for_the_folds(tmp_path, denials, hint):
+    records = [labeled(n, "condemnation") for n in range(3)] + [labeled(3 + n, "denial") for n in range(denials)]
+    (tmp_path / "data.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), "utf-8")
+    (tmp_path / "schema.json").write_text((ROOT / "labels" / "schema.json").read_text("utf-8"), "utf-8")
+    result = run("evaluate", "--data", tmp_path / "data.jsonl", "--folds", 3)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr == (f"Error: --folds 3: label 'denial' has only {denials} example(s), in {denials} "
+                             f"article(s), too few to be in each of 3 folds; " + hint)

@@ -1,10 +1,13 @@
 """Reading inputs: every bad case gets a clear one-line problem; good ones stream through."""
 
 import json
+import os
+import subprocess
+import tracemalloc
 
 import pytest
 
-from predict.records import Article, BadRecord, QawlError, atomic_write, read_articles
+from predict.records import MAX_CHARS, Article, BadRecord, QawlError, atomic_write, read_articles
 
 
 def read(*paths):
@@ -80,3 +83,57 @@ def test_unknown_fields_round_trip(tmp_path):
     article.extra.pop("_location")
     out = article.to_dict()
     assert out["date"] == "2026-01-02" and out["quotes"][0]["construction"] == "colon"
+
+
+SENTENCE = "قال الوزير إن الوضع في المدينة هادئ. "  # 2 bytes a letter in UTF-8
+TWENTY_MB = 20 * 1024 * 1024
+
+
+@pytest.mark.parametrize("suffix, paragraph", [(".txt", 0), (".txt", 50), (".jsonl", 0)])
+def test_a_20_mb_article_is_a_bad_record_read_in_bounded_memory(tmp_path, suffix, paragraph):
+    text = SENTENCE * (TWENTY_MB // len(SENTENCE.encode()))
+    if paragraph:  # one line per paragraph of 50 sentences, else all on one line
+        text = text.replace(SENTENCE * paragraph, SENTENCE * paragraph + "\n")
+    path = tmp_path / f"big{suffix}"
+    if suffix == ".jsonl":
+        line = json.dumps({"id": "big", "text": text}, ensure_ascii=False) + "\n"
+        good = json.dumps({"id": "small", "text": SENTENCE}, ensure_ascii=False) + "\n"
+        path.write_text(line + good, "utf-8")
+        location, problem = f"{path}:1", f"the record is {len(line):,} characters"
+    else:
+        path.write_text(text, "utf-8")
+        location, problem = str(path), f"the article is {len(text):,} characters"
+    del text
+    tracemalloc.start()
+    try:
+        items = read(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert str(items[0]) == f"{location}: {problem}, above the limit of 1,000,000 for an article; split it"
+    assert [i.id for i in items[1:]] == (["small"] if suffix == ".jsonl" else [])
+    assert peak < 16 * 1024 * 1024  # the 20 MB are counted, never held
+
+
+def test_an_article_over_the_limit_in_a_short_enough_line_is_counted_exactly(tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_text(json.dumps({"id": "x", "text": "ب" * (MAX_CHARS + 1)}, ensure_ascii=False) + "\n", "utf-8")
+    [bad] = read(path)
+    assert str(bad) == (f"{path}:1: the article is 1,000,001 characters, above the limit of 1,000,000 "
+                        f"for an article; split it")
+
+
+def test_an_article_at_the_limit_is_read(tmp_path):
+    (tmp_path / "a.txt").write_text("ب" * MAX_CHARS, "utf-8")
+    [article] = read(tmp_path / "a.txt")
+    assert len(article.text) == MAX_CHARS
+
+
+def test_atomic_write_to_a_device_writes_through(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    with atomic_write(fifo) as handle:
+        handle.write("through the pipe\n")
+    assert reader.communicate(timeout=10)[0] == "through the pipe\n".encode()
+    assert not fifo.is_file() and list(tmp_path.iterdir()) == [fifo]

@@ -1,7 +1,7 @@
 """The `qawl` command: a thin click front over `predict` and `train`.
 
-Exit codes: 0 done; 1 an error (one line on stderr); 2 a usage error; 3 done, but some input
-records were bad and were reported and skipped.
+Exit codes: 0 done; 1 an error (one line on stderr) or Ctrl-C; 2 a usage error; 3 done, but some
+input records were bad and were reported and skipped; 143 stopped by SIGTERM.
 """
 
 from __future__ import annotations
@@ -9,22 +9,29 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import signal
 import sys
-from contextlib import nullcontext
-from itertools import islice
+import threading
+from collections import Counter
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
 
 import click
 
 from predict.bundle import load_bundle, save_bundle
+from predict.html import article_view_beside
+from predict.labelstudio import (article_to_task, corpus_record, export_problems, labeling_config,
+                                 read_export, write_tasks)
+from predict.parallel import batches, tag_articles
 from predict.pipeline import Tagger
+from predict.progress import progress
 from predict.records import Article, BadRecord, QawlError, atomic_write, read_articles, write_jsonl
+from predict.report import build_report, format_report_text, write_report_csv, write_report_html
 from predict.text import has_arabic
-from train.corpus import DEFAULT_DATA, corpus_stats, find_schema, load_labeled, load_schema
-from train.evaluate import check_folds, cross_validate, evaluate_gold
-from train.fit import fit_models
+from predict.uncertainty import most_uncertain, score_stances
+from train.corpus import DEFAULT_DATA, check_article, corpus_stats, find_schema, load_labeled, load_schema
 
 DEFAULT_MODEL = "models/default"
-BATCH_SIZE = 64
 EXIT_BAD_RECORDS = 3
 
 
@@ -32,10 +39,30 @@ class CLIGroup(click.Group):
     """Turns `QawlError` into a one-line `Error: ...` and exit 1, never a traceback."""
 
     def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except QawlError as error:
-            raise click.ClickException(str(error)) from None
+        with _sigterm_exits():
+            try:
+                return super().invoke(ctx)
+            except QawlError as error:
+                raise click.ClickException(str(error)) from None
+
+
+@contextmanager
+def _sigterm_exits():
+    """While a command runs, SIGTERM unwinds like Ctrl-C, through the `finally` and `except` blocks
+    that remove temporary outputs, then exits 143 (by default it ends the process on the spot)."""
+    in_charge = threading.current_thread() is threading.main_thread()  # only it may set handlers
+    if not in_charge or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
+        yield
+        return
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 @click.group(cls=CLIGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -74,6 +101,9 @@ def train(data, model, cv_folds, jobs):
 
     Example: qawl train --data labels/ --model models/default --cv 5
     """
+    from train.evaluate import cross_validate  # scikit-learn: seconds to import, so only where used
+    from train.fit import fit_models
+
     articles, schema = _labeled(data)
     metadata = {"training_data": _data_summary(articles, data)}
     if cv_folds:
@@ -89,7 +119,8 @@ def _data_summary(articles: list[Article], data: tuple[str, ...]) -> dict:
     for article in articles:
         digest.update(json.dumps(article.to_dict(), ensure_ascii=False, sort_keys=True).encode())
     return {"paths": list(data) or [DEFAULT_DATA], "sha256": digest.hexdigest(),
-            "articles": len(articles), "quotes": sum(len(a.quotes) for a in articles)}
+            "articles": len(articles), "quotes": sum(len(a.quotes) for a in articles),
+            "labels": dict(Counter(q.stance for a in articles for q in a.quotes).most_common())}
 
 
 def _brief(report: dict) -> dict:
@@ -108,21 +139,27 @@ def _brief(report: dict) -> dict:
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False), help="With --gold: write every miss as JSON Lines.")
 @click.option("--predictions", type=click.Path(dir_okay=False), help="With --gold: write the predictions as JSON Lines.")
 @click.option("--jobs", default=1, show_default=True, help="Folds run in parallel.")
-def evaluate(data, folds, gold, model, json_path, errors_path, predictions, jobs):
+@click.option("--plots", "plots_dir", type=click.Path(file_okay=False),
+              help="Also draw confusion.png, label_f1.png and learning_curve.png (on --data) in this folder.")
+def evaluate(data, folds, gold, model, json_path, errors_path, predictions, jobs, plots_dir):
     """Cross-validate on labeled data, or score a model on a gold file (ANNOTATION.md §5).
 
     \b
     Examples:
       qawl evaluate --folds 5
       qawl evaluate --gold ../shared/eval/dev.jsonl --errors misses.jsonl
+      qawl evaluate --folds 5 --jobs 2 --plots plots/
     """
+    from train.evaluate import check_folds, cross_validate, evaluate_gold  # scikit-learn: see `train`
+
     if gold:
-        models, schema, _ = load_bundle(model)
+        models, schema, metadata = load_bundle(model)
         gold_articles, problems = load_labeled([gold], set(schema_names(schema)), strict=False)
         if problems:
             raise QawlError(problems[0])
+        trained_on = metadata.get("training_data", {}).get("labels") or {"other": 1}
         report, predicted = evaluate_gold(Tagger(models), gold_articles, schema_names(schema),
-                                          keep_errors=bool(errors_path))
+                                          keep_errors=bool(errors_path), majority=max(trained_on, key=trained_on.get))
         if errors_path:
             write_jsonl(report.pop("errors"), errors_path)
         if predictions:
@@ -137,10 +174,69 @@ def evaluate(data, folds, gold, model, json_path, errors_path, predictions, jobs
     if json_path:
         with atomic_write(json_path) as handle:
             json.dump(report, handle, ensure_ascii=False, indent=1)
+    if plots_dir:
+        _draw_plots(plots_dir, report, title, _labeled(data)[0] if gold else articles, folds, jobs,
+                    gold_articles if gold else None)
+
+
+def _draw_plots(folder, report, title, training, folds, jobs, heldout) -> None:
+    from train.learning_curve import learning_curve  # scikit-learn and matplotlib: only here
+    from train.plots import write_evaluation_plots
+
+    # cross-validation already measured the 100% point on these folds; a gold file was scored by
+    # the bundle, not by a model fitted on `training`, so there every point is fitted
+    curve = learning_curve(training, list(report["stance_on_gold_quotes"]["per_label"]), folds, jobs,
+                           heldout, full=None if heldout else report["stance_on_gold_quotes"])
+    for path in write_evaluation_plots(report, curve, folder, title):
+        click.echo(f"wrote {path}", err=True)
+
+
+@main.command()
+@click.option("--data", multiple=True, type=click.Path(exists=True), help="Labeled JSONL files or folders [labels/].")
+@click.option("--folds", default=5, show_default=True, help="K for K-fold cross-validation grouped by article.")
+@click.option("--jobs", default=1, show_default=True, help="Fits run in parallel (joblib).")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Also write every setting's score as JSON.")
+def search(data, folds, jobs, json_path):
+    """Grid-search the stance model's settings by cross-validated macro-F1 on labeled data.
+
+    Prints every setting with the mean and spread of held-out stance macro-F1, best first.
+
+    Example: qawl search --folds 5 --jobs 2
+    """
+    from train.evaluate import check_folds
+    from train.search import search_stance
+
+    articles, _ = _labeled(data)
+    check_folds(articles, folds)
+    rows = search_stance(articles, folds, jobs)
+    for row in rows:
+        click.echo(f"{row['macro_f1']:.3f} ± {row['std']:.3f}  {json.dumps(row['params'], ensure_ascii=False)}")
+    if json_path:
+        with atomic_write(json_path) as handle:
+            json.dump(rows, handle, ensure_ascii=False, indent=1)
 
 
 def schema_names(schema: dict) -> list[str]:
     return [label["name"] for label in schema["labels"]]
+
+
+def _baseline_lines(baseline: dict | None) -> list[str]:
+    if not baseline:
+        return []
+    return ["", "baseline (same articles): quotes in marks only, speaker = the two words after the nearest cue,",
+            f"  every stance {baseline['stance']!r}: quote F1 {baseline['quote_f1']:.3f}, speaker accuracy "
+            f"{baseline['speaker_accuracy']:.3f}, stance macro-F1 {baseline['stance_macro_f1']:.3f} end to end, "
+            f"{baseline['stance_macro_f1_gold_quotes']:.3f} on the gold quotes"]
+
+
+def _abstention_lines(rows: list[dict] | None) -> list[str]:
+    if not rows:
+        return []
+    lines = ["", "--min-confidence on the gold quotes: a position below it becomes 'other'",
+             f"{'min':>6}{'precision':>11}{'coverage':>10}{'recall':>8}{'macro-F1':>10}"]
+    lines += [f"{r['min_confidence']:>6.1f}{r['precision']:>11.3f}{r['coverage']:>10.3f}{r['recall']:>8.3f}"
+              f"{r['macro_f1']:>10.3f}" for r in rows]
+    return lines
 
 
 def format_report(title: str, report: dict) -> str:
@@ -152,6 +248,7 @@ def format_report(title: str, report: dict) -> str:
              f"speaker       accuracy {report['speaker_accuracy']:.3f} on matched quotes",
              f"stance        macro-F1 {stance['macro_f1']:.3f} end to end, "
              f"{gold_stance['macro_f1']:.3f} on the gold quotes (accuracy {gold_stance['accuracy']:.3f})",
+             *_baseline_lines(report.get("baseline")), *_abstention_lines(report.get("abstention")),
              "", f"{'label':<27}{'P':>7}{'R':>7}{'F1':>7}{'gold':>6}   (stance on the gold quotes)"]
     for label, row in gold_stance["per_label"].items():
         lines.append(f"{label:<27}{row['precision']:>7.3f}{row['recall']:>7.3f}{row['f1']:>7.3f}{row['support']:>6}")
@@ -172,7 +269,13 @@ def format_report(title: str, report: dict) -> str:
 @click.option("--min-confidence", default=0.0, show_default=True, help="Label stances below this probability `other`.")
 @click.option("--format", "output_format", type=click.Choice(["jsonl", "csv", "text"]), default="jsonl",
               show_default=True, help="jsonl: corpus records; csv: one row per quote; text: for reading.")
-def predict(inputs, model, output, errors_path, strict, min_confidence, output_format):
+@click.option("--html", "html_path", type=click.Path(dir_okay=False),
+              help="Also write an article view here: quotes highlighted in place, right to left.")
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Worker processes (joblib); the output is the same as with one.")
+@click.option("--dask-scheduler", "scheduler", metavar="ADDRESS",
+              help="Run the batches on a Dask cluster, e.g. tcp://10.0.0.5:8786 (see README).")
+def predict(inputs, model, output, errors_path, strict, min_confidence, output_format, html_path, jobs, scheduler):
     """Find quotes, speakers and stances in articles.
 
     INPUTS are .txt articles, .jsonl files of {"id", "text"} records, folders of them, or - for stdin.
@@ -181,14 +284,15 @@ def predict(inputs, model, output, errors_path, strict, min_confidence, output_f
     Examples:
       qawl predict article.txt
       qawl predict archive.jsonl --output tagged.jsonl --errors bad.jsonl
+      qawl predict article.txt --html article.html   # and open article.html in a browser
+      qawl predict archive/ --jobs 2 --output tagged.jsonl
       cat article.txt | qawl predict -
     """
-    models, _, _ = load_bundle(model)
-    tagger = Tagger(models, min_confidence=min_confidence)
     bad: list[BadRecord] = []
-    articles = _good_records(read_articles(inputs), bad, strict)
-    tagged = (article for batch in _batches(articles) for article in tagger.tag_batch(batch))
-    count = FORMATS[output_format](tagged, output)
+    articles = _good_records(progress(read_articles(inputs), inputs), bad, strict)
+    tagged = tag_articles(articles, model, min_confidence, jobs, scheduler)
+    with article_view_beside(html_path, tagged) as tagged:
+        count = FORMATS[output_format](tagged, output)
     _finish(count, bad, errors_path, "articles")
 
 
@@ -206,9 +310,119 @@ def classify(inputs, model, output, strict):
     tagger = Tagger(models)
     bad: list[BadRecord] = []
     articles = _good_records(read_articles(inputs), bad, strict)
-    done = (article.to_dict() for batch in _batches(articles) for article in tagger.classify_batch(batch))
+    done = (article.to_dict() for batch in batches(articles) for article in tagger.classify_batch(batch))
     count = write_jsonl(done, output)
     _finish(count, bad, None, "articles")
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--n", "n", default=50, show_default=True, type=click.IntRange(min=1), help="How many quotes to pick.")
+@click.option("--model", default=DEFAULT_MODEL, show_default=True, type=click.Path(), help="Bundle folder.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write JSON Lines here instead of stdout.")
+@click.option("--strict", is_flag=True, help="Stop at the first bad record.")
+def suggest(inputs, n, model, output, strict):
+    """Pick the N quotes whose stance the model is least sure of: the ones to label next.
+
+    Records that bring quotes (labeled or predicted files) have those quotes classified; articles
+    without quotes are predicted first. Uncertainty is the margin between the two most probable
+    stances, smallest first: that is the annotator's question, "this label or that one?", while
+    entropy over all 12 labels would favour quotes spread thinly over labels that are not in play.
+    Ties go by article id, then position, so the same input always gives the same list.
+    Each output line: id, quote, start/end, speaker, kind, cue, via, top_two stances with their
+    probabilities, margin and rank (1 = least sure).
+
+    \b
+    Examples:
+      qawl suggest archive.jsonl --n 50 -o to-label.jsonl
+      qawl suggest new/ --n 20 | jq -r '.quote'
+    """
+    tagger = Tagger(load_bundle(model)[0])
+    bad: list[BadRecord] = []
+    articles = _good_records(read_articles(inputs), bad, strict)
+    scored = (article for batch in batches(articles) for article in score_stances(tagger, batch))
+    count = write_jsonl(most_uncertain(scored, n), output)
+    _finish(count, bad, None, "quotes")
+
+
+@main.command("export-labelstudio")
+@click.argument("inputs", nargs=-1)
+@click.option("--output", "-o", type=click.Path(dir_okay=False),
+              help="Write the tasks here and the labeling config beside them [tasks to stdout].")
+@click.option("--config", "config_only", is_flag=True, help="Print the labeling config (XML) and stop.")
+@click.option("--schema", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Label schema [schema.json beside INPUTS, else labels/schema.json].")
+@click.option("--model-version", default="qawl", show_default=True, help="Label Studio's name for these predictions.")
+@click.option("--strict", is_flag=True, help="Stop at the first bad record.")
+def export_labelstudio(inputs, output, config_only, schema, model_version, strict):
+    """Turn prediction or labeled records into Label Studio tasks, to correct them there.
+
+    Each article becomes a task whose quotes are pre-annotations: the stance as a text region,
+    speaker mentions, speaker name, cue and via as per-region text, kind and construction as
+    per-region choices. Create the Label Studio project with the labeling config that --config
+    prints (with -o it is also written beside the tasks, as NAME.labeling-config.xml), import
+    the tasks, correct them, export as JSON and run `qawl import-labelstudio`.
+
+    \b
+    Examples:
+      qawl export-labelstudio draft.jsonl -o tasks.json
+      qawl export-labelstudio --config > labeling-config.xml
+    """
+    if not inputs and not config_only:
+        raise click.UsageError("give the records to export, or --config for the labeling config alone")
+    schema = load_schema(schema or find_schema(list(inputs)))
+    if config_only:
+        click.echo(labeling_config(schema), nl=False)
+        return
+    labels, bad = set(schema["names"]), []
+    articles = _good_records(_checked(read_articles(inputs), lambda a: export_problems(a, labels)), bad, strict)
+    count = write_tasks((article_to_task(a, model_version) for a in articles), output)
+    if output not in (None, "-"):
+        config = Path(output).with_name(Path(output).stem + ".labeling-config.xml")
+        with atomic_write(config) as handle:
+            handle.write(labeling_config(schema))
+        click.echo(f"{count} task(s) -> {output}; labeling config -> {config}", err=True)
+    _finish(count, bad, None, "articles")
+
+
+@main.command("import-labelstudio")
+@click.argument("export", type=click.Path(exists=True, dir_okay=False))
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write corpus records here instead of stdout.")
+@click.option("--schema", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Label schema [schema.json beside EXPORT, else labels/schema.json].")
+@click.option("--use-predictions", is_flag=True,
+              help="Take a task's predictions when nobody annotated it [such tasks are skipped].")
+@click.option("--strict", is_flag=True, help="Stop at the first bad task.")
+def import_labelstudio(export, output, schema, use_predictions, strict):
+    """Turn a Label Studio JSON export back into corpus records that `qawl validate` accepts.
+
+    Per task the ground-truth annotation is used, else the last one not cancelled. Tasks nobody
+    annotated are skipped and counted (--use-predictions takes their predictions instead).
+    Spans are trimmed of the spaces, quotation marks and edge punctuation a selection picks up.
+    A task with a problem (no stance, two stances, no kind, a speaker not in the text ...) is
+    reported with the file and task number and skipped (exit 3).
+
+    \b
+    Example:
+      qawl import-labelstudio project-3-at-2026-12-01.json -o labels/corpus/new-01.jsonl
+    """
+    labels, bad = set(load_schema(schema or find_schema([export]))["names"]), []
+    items, unannotated = read_export(export, use_predictions)
+    if unannotated:
+        click.echo(f"{len(unannotated)} task(s) without an annotation skipped, the first: {unannotated[0]}", err=True)
+    articles = _good_records(_checked(items, lambda a: check_article(a, labels)), bad, strict)
+    count = write_jsonl((corpus_record(a) for a in articles), output)
+    _finish(count, bad, None, "articles")
+
+
+def _checked(items, find_problems):
+    """Articles in which `find_problems` finds any become bad records named by their location."""
+    for item in items:
+        if isinstance(item, Article):
+            problems = find_problems(item)
+            if problems:
+                item = BadRecord(item.extra.get("_location", item.id), "; ".join(problems))
+        yield item
 
 
 CSV_FIELDS = ("id", "start", "end", "kind", "quote", "speaker_name", "cue", "via", "stance",
@@ -257,12 +471,6 @@ def _good_records(items, bad: list[BadRecord], strict: bool):
             continue
         item.extra.pop("_location", None)
         yield item
-
-
-def _batches(items, size: int = BATCH_SIZE):
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
 
 
 def _finish(count: int, bad: list[BadRecord], errors_path: str | None, what: str) -> None:
@@ -314,3 +522,33 @@ def stats(paths, as_json):
     click.echo(f"near-duplicate quote pairs (5-gram Jaccard >= 0.6): {len(figures['near_duplicates'])}")
     for first, second, similarity in figures["near_duplicates"][:10]:
         click.echo(f"  {similarity:.2f}  {quotes[first][:50]!r} ~ {quotes[second][:50]!r}")
+
+
+@main.command("report")
+@click.argument("predictions", nargs=-1, required=True)
+@click.option("--by", "group_by", type=click.Choice(["all", "month"]), default="all", show_default=True,
+              help="month: also one table per month of the records' \"date\" (YYYY-MM-DD...); others go in `undated`.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Also write the table here as CSV.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Also write the table here as an HTML page.")
+@click.option("--top", default=20, show_default=True, type=click.IntRange(min=0), help="Speakers per table, most quoted first; 0 for all.")
+@click.option("--examples", default=2, show_default=True, type=click.IntRange(min=0), help="Example quotes kept per speaker and stance.")
+@click.option("--strict", is_flag=True, help="Stop at the first bad record.")
+def corpus_report(predictions, group_by, csv_path, html_path, top, examples, strict):
+    """Who takes which position, how often: speaker x stance over prediction records.
+
+    PREDICTIONS are JSON Lines written by `qawl predict` (or corrected corpus records).
+
+    \b
+    Examples:
+      qawl report tagged.jsonl
+      qawl report 2026-*.jsonl --by month --top 0 --csv stances.csv --html stances.html
+    """
+    bad: list[BadRecord] = []
+    report = build_report(_good_records(read_articles(predictions), bad, strict),
+                          by_month=group_by == "month", examples=examples)
+    click.echo(format_report_text(report, top))
+    if csv_path:
+        write_report_csv(report, csv_path, top)
+    if html_path:
+        write_report_html(report, html_path, top)
+    _finish(report.articles, bad, None, "articles")

@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from predict import lexicon
+from predict.pipeline import OTHER
 from predict.records import Article, Quote
 from predict.text import normalize
 
@@ -133,3 +134,27 @@ def _error(category: str, article: Article, gold: Quote | None, predicted: Quote
     end = anchor.end + 120 if anchor.end >= 0 else 240
     return {"category": category, "id": article.id, "context": article.text[start:end],
             "gold": gold.to_dict() if gold else None, "predicted": predicted.to_dict() if predicted else None}
+
+
+ABSTENTION_THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+
+
+def abstention_curve(gold: list[str], predicted: list[str], confidence: list[float], labels: list[str],
+                     thresholds=ABSTENTION_THRESHOLDS) -> list[dict]:
+    """What `--min-confidence t` gives: a position (non-`other` label) below t becomes `other`.
+
+    Per threshold: precision of the positions still asserted, coverage (the share of quotes that
+    keep one), recall of the gold positions, and macro-F1.
+    """
+    rows = []
+    for threshold in thresholds:
+        kept = [p if p == OTHER or c >= threshold else OTHER for p, c in zip(predicted, confidence)]
+        asserted = [(g, p) for g, p in zip(gold, kept) if p != OTHER]
+        positions = sum(g != OTHER for g in gold)
+        right = sum(g == p for g, p in asserted)
+        rows.append({"min_confidence": threshold,
+                     "precision": round(right / len(asserted), 4) if asserted else 0.0,
+                     "coverage": round(len(asserted) / len(gold), 4) if gold else 0.0,
+                     "recall": round(right / positions, 4) if positions else 0.0,
+                     "macro_f1": stance_report(list(zip(gold, kept)), labels)["macro_f1"]})
+    return rows

@@ -1,0 +1,79 @@
+"""Tag a stream of article batches in this process, in joblib worker processes or on a Dask cluster.
+
+Every route runs the same `Tagger.tag_batch` on the same batches and yields the articles in input
+order, so the output is byte for byte the same whichever route made it. Batches are handed out
+a few at a time ahead of the results, never all at once, so memory stays flat on any input size.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from predict.bundle import load_bundle
+from predict.pipeline import Tagger
+from predict.records import Article, QawlError
+
+BATCH_SIZE = 64
+_WORKER_TAGGERS: dict[tuple[str, float], Tagger] = {}  # one loaded model per worker process
+
+
+def batches(articles: Iterable[Article], size: int = BATCH_SIZE) -> Iterator[list[Article]]:
+    iterator = iter(articles)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def tag_articles(articles: Iterable[Article], model: str, min_confidence: float = 0.0, jobs: int = 1,
+                 scheduler: str | None = None) -> Iterator[Article]:
+    """Tagged articles in input order: here (jobs 1), in `jobs` processes, or on a Dask scheduler.
+
+    The model is loaded and checked (and the scheduler reached) before any article is read.
+    """
+    tagger = Tagger(load_bundle(model)[0], min_confidence)
+    if scheduler:
+        results = _on_dask(batches(articles), tagger, scheduler)
+    elif jobs == 1:
+        results = map(tagger.tag_batch, batches(articles))
+    else:
+        from joblib import Parallel, delayed
+
+        parallel = Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs")
+        results = parallel(delayed(tag_in_worker)(model, min_confidence, batch) for batch in batches(articles))
+    return (article for batch in results for article in batch)
+
+
+def tag_in_worker(model: str, min_confidence: float, batch: list[Article]) -> list[Article]:
+    """Tag one batch with this process's copy of the model, loading it on first use."""
+    key = (model, min_confidence)
+    if key not in _WORKER_TAGGERS:
+        _WORKER_TAGGERS[key] = Tagger(load_bundle(model)[0], min_confidence)
+    return _WORKER_TAGGERS[key].tag_batch(batch)
+
+
+def _on_dask(work: Iterator[list[Article]], tagger: Tagger, address: str) -> Iterator[list[Article]]:
+    """Submit batches to the cluster with a bounded number in flight; results come back in order.
+
+    The checked model is sent to every worker once, so workers need no access to the model folder.
+    """
+    from distributed import Client
+
+    try:
+        client = Client(address, timeout="5s")
+    except OSError as error:
+        raise QawlError(f"cannot reach the Dask scheduler at {address}: {error}") from None
+    shared = client.scatter(tagger, broadcast=True)
+    window = 2 * max(1, sum(client.nthreads().values()))
+
+    def results() -> Iterator[list[Article]]:
+        with client:
+            pending: deque = deque()
+            for batch in work:
+                pending.append(client.submit(Tagger.tag_batch, shared, batch, pure=False))
+                if len(pending) >= window:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+
+    return results()

@@ -1,0 +1,54 @@
+"""Prediction with joblib workers and on a Dask cluster gives the single-process output, byte for byte."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from qawl import main
+from tests.conftest import CORPUS
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    """About 200 articles (four batches) as one JSON Lines file."""
+    path = tmp_path_factory.mktemp("archive") / "archive.jsonl"
+    lines = [line for corpus_file in sorted(CORPUS.glob("*.jsonl"))[:25]
+             for line in corpus_file.read_text("utf-8").splitlines()]
+    path.write_text("\n".join(json.dumps({"id": json.loads(l)["id"], "text": json.loads(l)["text"]},
+                                         ensure_ascii=False) for l in lines[:200]) + "\n", "utf-8")
+    return path
+
+
+def predict(bundle, archive, output, *options):
+    result = CliRunner().invoke(main, ["predict", "--model", str(bundle), str(archive), "--output", str(output),
+                                       *options])
+    assert result.exit_code == 0, result.output
+    return output.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def single(small_bundle, archive, tmp_path_factory):
+    return predict(small_bundle, archive, tmp_path_factory.mktemp("out") / "single.jsonl")
+
+
+def test_jobs_give_the_same_bytes_in_the_same_order(small_bundle, archive, single, tmp_path):
+    assert predict(small_bundle, archive, tmp_path / "jobs.jsonl", "--jobs", "2") == single
+    assert len(single.splitlines()) == 200
+
+
+def test_dask_cluster_gives_the_same_bytes(small_bundle, archive, single, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1",
+                                  dashboard_address=None, processes=True) as cluster:
+        output = predict(small_bundle, archive, tmp_path / "dask.jsonl", "--dask-scheduler",
+                         cluster.scheduler_address)
+    assert output == single
+
+
+def test_unreachable_scheduler_is_one_line_error(small_bundle, archive, tmp_path):
+    result = CliRunner().invoke(main, ["predict", "--model", str(small_bundle), str(archive),
+                                       "--dask-scheduler", "tcp://127.0.0.1:9"])
+    assert result.exit_code == 1
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.output
+    assert "Traceback" not in result.output
