@@ -41,8 +41,11 @@ def _cues() -> Pipeline:
     return Pipeline([("field", Field("features")), ("dict", DictVectorizer())])
 
 
-def make_stance_model(C: float = 4.0, class_weight: str | None = "balanced") -> Pipeline:
-    """TF-IDF word and character n-grams plus cue and lexicon features, logistic regression."""
+def make_stance_model(C: float = 16.0, class_weight: str | None = "balanced") -> Pipeline:
+    """TF-IDF word and character n-grams plus cue and lexicon features, logistic regression.
+
+    The defaults are the best setting of `qawl search` on labels/ (docs/accuracy.md).
+    """
     return Pipeline([
         ("features", FeatureUnion([("words", _tfidf(WordNgrams(1, 2))),
                                    ("chars", _tfidf(CharNgrams(2, 5), max_features=60000)),

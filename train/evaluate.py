@@ -41,6 +41,8 @@ def fold_split(articles: list[Article], folds: int, seed: int = 0) -> list[tuple
     for article in articles:
         labels = [q.stance for q in article.quotes] or ["<none>"]
         strata.append(min(labels, key=lambda label: (-labels.count(label), label)))
+    sizes = Counter(strata)  # a stratum smaller than K cannot be spread over the folds: join the largest
+    strata = [stratum if sizes[stratum] >= folds else sizes.most_common(1)[0][0] for stratum in strata]
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
     indices = list(range(len(articles)))
     return [(list(train), list(test)) for train, test in splitter.split(indices, strata, groups=indices)]

@@ -53,11 +53,11 @@ def extraction_examples(articles: list[Article]) -> tuple[list[dict], list[int],
     return filter_records, filter_labels, mention_records, mention_labels
 
 
-def fit_models(articles: list[Article], stance_C: float = 4.0) -> Models:
+def fit_models(articles: list[Article]) -> Models:
     """Fit the quote filter, the speaker ranker and the stance model, in their runtime form."""
     filter_x, filter_y, mention_x, mention_y = extraction_examples(articles)
     stance_x, stance_y = stance_examples(articles)
     # most candidates are real quotes: the filter keeps the true prior, so 0.5 means "more likely real"
     fitted = (make_ranker(class_weight=None).fit(filter_x, filter_y), make_ranker().fit(mention_x, mention_y),
-              make_stance_model(C=stance_C).fit(stance_x, stance_y))
+              make_stance_model().fit(stance_x, stance_y))
     return Models(*map(LinearModel.from_pipeline, fitted))
