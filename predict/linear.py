@@ -112,12 +112,17 @@ class LinearModel:
         return exp / exp.sum(axis=1, keepdims=True)
 
     def contributions(self, record: dict, label) -> list[tuple[str, str, float]]:
-        """(field, feature, weight toward `label`) for each feature of `record`, strongest first."""
+        """(kind, feature, weight toward `label`) for each feature of `record`, strongest first.
+
+        The model is linear, so these terms (value x coefficient) plus the intercept are exactly
+        the score of `label`; kind is `words`, `chars` or the name of a feature dict.
+        """
         binary = self.coef.shape[1] == 1
         column = 0 if binary else self.classes_.tolist().index(label)
         sign = -1.0 if binary and label == self.classes_[0] else 1.0
         _, columns, values = self._entries([record])
-        names = [(b.field, term) for b in self.branches for term in sorted(b.vocabulary, key=b.vocabulary.get)]
+        names = [(b.analyzer.spec()["type"] if b.analyzer else b.field, term)
+                 for b in self.branches for term in sorted(b.vocabulary, key=b.vocabulary.get)]
         found = [(*names[c], sign * v * self.coef[c, column]) for c, v in zip(columns, values)]
         return sorted(found, key=lambda item: -item[2])
 

@@ -68,12 +68,32 @@ class Tagger:
         """Return the articles with predicted quotes (any quotes they came with are replaced)."""
         docs = [Document.from_text(article.text) for article in articles]
         kept = self._filter([find_candidates(doc) for doc in docs], docs)
-        quotes = [self._attribute(doc, candidates) for doc, candidates in zip(docs, kept)]
+        quotes = [self._attribute(doc, candidates)[0] for doc, candidates in zip(docs, kept)]
         flat = [(quote, candidate) for per_article, candidates in zip(quotes, kept)
                 for quote, candidate in zip(per_article, candidates)]
         self._classify([q for q, _ in flat], [(c.cue_lemma, c.frame) for _, c in flat])
         return [Article(article.id, article.text, per_article, article.extra)
                 for article, per_article in zip(articles, quotes)]
+
+    def explain(self, article: Article, top: int = 8) -> list[dict]:
+        """Each predicted quote with the features that pushed its stance and its speaker most.
+
+        Every stage is a logistic regression, so a feature's push is its value times its
+        coefficient: toward the chosen stance (and against it), and toward choosing the mention.
+        """
+        doc = Document.from_text(article.text)
+        candidates = self._filter([find_candidates(doc)], [doc])[0]
+        quotes, chosen = self._attribute(doc, candidates)
+        self._classify(quotes, [(c.cue_lemma, c.frame) for c in candidates])
+        explained = []
+        for quote, candidate, mention in zip(quotes, candidates, chosen):
+            terms = self.models.stance.contributions(stance_record(quote.quote, candidate.cue_lemma,
+                                                                   candidate.frame), quote.stance)
+            speaker_terms = self.models.speaker_ranker.contributions(mention, 1) if mention else []
+            explained.append({"quote": quote, "stance_for": [t for t in terms if t[2] > 0][:top],
+                              "stance_against": [t for t in reversed(terms) if t[2] < 0][:top],
+                              "speaker_for": [t for t in speaker_terms if t[2] > 0][:top]})
+        return explained
 
     def classify_batch(self, articles: list[Article]) -> list[Article]:
         """Fill in stance and stance_score of the quotes the articles already have."""
@@ -88,24 +108,30 @@ class Tagger:
         keep = iter(self.models.quote_filter.predict_proba(records)[:, 1] >= 0.5)
         return [[c for c in cands if next(keep)] for cands in per_doc]
 
-    def _attribute(self, doc: Document, candidates: list[Candidate]) -> list[Quote]:
-        """Choose each quote's speaker; quotes are taken in order so «وأضاف» sees the last one."""
+    def _attribute(self, doc: Document, candidates: list[Candidate]) -> tuple[list[Quote], list[dict | None]]:
+        """Choose each quote's speaker; quotes are taken in order so «وأضاف» sees the last one.
+
+        Returns the quotes and, for each, the ranker's record of the mention chosen (for `explain`).
+        """
         options = [mentions(doc, candidate, has_previous=index > 0)
                    for index, candidate in enumerate(candidates)]
         records = [mention_record(m, c, len(found)) for c, found in zip(candidates, options)
                    for m in found]
         scores = iter(self.models.speaker_ranker.predict_proba(records)[:, 1]) if records else iter(())
-        quotes, known = [], []
+        by_mention = iter(records)
+        quotes, chosen, known = [], [], []
         for candidate, found in zip(candidates, options):
-            scored = [(next(scores), m) for m in found]
-            quotes.append(self._speaker_quote(doc, candidate, scored, known))
-        return quotes
+            scored = [(next(scores), m, next(by_mention)) for m in found]
+            quote, record = self._speaker_quote(doc, candidate, scored, known)
+            quotes.append(quote)
+            chosen.append(record)
+        return quotes, chosen
 
     def _speaker_quote(self, doc: Document, candidate: Candidate,
-                       scored: list[tuple[float, Mention]], known: list[str]) -> Quote:
+                       scored: list[tuple[float, Mention, dict]], known: list[str]) -> tuple[Quote, dict | None]:
         previous = known[-1] if known else ""
-        usable = [(s, m) for s, m in scored if m.position != "previous" or previous]
-        score, best = max(usable, key=lambda pair: pair[0]) if usable else (0.0, None)
+        usable = [item for item in scored if item[1].position != "previous" or previous]
+        score, best, record = max(usable, key=lambda item: item[0]) if usable else (0.0, None, None)
         mention = (previous if best.position == "previous" else best.text) if best else ""
         name = resolve(mention, doc, candidate.start, known) if mention else ""
         if name:
@@ -113,7 +139,7 @@ class Tagger:
         speaker = [name] + ([mention] if mention and mention != name else [])
         return Quote(doc.text[candidate.start:candidate.end], candidate.start, candidate.end,
                      candidate.kind, candidate.cue, speaker if name else [], name, candidate.via,
-                     speaker_score=round(float(score), 4))
+                     speaker_score=round(float(score), 4)), record
 
     def _classify(self, quotes: list[Quote], cues: list[tuple[str, str]]) -> None:
         if not quotes:

@@ -12,6 +12,7 @@ import unicodedata
 import regex
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from camel_tools.tokenizers.word import simple_word_tokenize
 from camel_tools.utils.charsets import EMOJI_ALL_CHARSET, UNICODE_PUNCT_SYMBOL_CHARSET
@@ -43,9 +44,12 @@ _ARABIC_LETTER_RE = re.compile(r"[\u0621-\u064A]")
 _SENTENCE_END_RE = re.compile(r"[.!?؟]+(?=\s|$|[»”\"’])|\n+")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A token of the original text with its offsets and normalised form."""
+class Token(NamedTuple):
+    """A token of the original text with its offsets and normalised form.
+
+    A named tuple: an article makes hundreds, and it is built several times faster than a
+    frozen dataclass.
+    """
 
     text: str
     start: int
@@ -92,7 +96,8 @@ def tokenize(text: str) -> list[Token]:
     if not _EMOJI_SEQUENCE_RE.search(text):
         matches = list(_TOKEN_RE.finditer(text))
         if all(m.group() in _SYMBOLS for m in matches if m.lastindex):
-            return [Token(m.group(), m.start(), m.end(), normalize_word(m.group())) for m in matches]
+            return [Token(text, m.start(), m.end(), normalize_word(text)) for m in matches
+                    for text in (m.group(),)]
     tokens = []
     position = 0
     for piece in simple_word_tokenize(text):

@@ -166,3 +166,19 @@ def test_evaluate_names_a_label_too_rare_for_the_folds(tmp_path, denials, hint):
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.stderr == (f"Error: --folds 3: label 'denial' has only {denials} example(s), in {denials} "
                              f"article(s), too few to be in each of 3 folds; " + hint)
+
+
+def test_explain_lists_the_features_that_pushed(small_bundle, tmp_path):
+    article = tmp_path / "beirut.txt"
+    article.write_text(ARTICLE, "utf-8")
+    result = run("explain", "--model", small_bundle, article, "--json", "--top", "3")
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert records and all(r["id"] == "beirut.txt" for r in records)
+    for record in records:
+        assert 0 < len(record["stance_for"]) <= 3
+        assert all(term["push"] > 0 and term["kind"] in {"words", "chars", "features"} for term in record["stance_for"])
+        assert all(term["push"] < 0 for term in record["stance_against"])
+        assert record["speaker_for"] and record["speaker_name"]
+    text = run("explain", "--model", small_bundle, article)
+    assert text.exit_code == 0 and "stance pushed by:" in text.output and "held back by:" in text.output

@@ -345,6 +345,57 @@ def suggest(inputs, n, model, output, strict):
     _finish(count, bad, None, "quotes")
 
 
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--model", default=DEFAULT_MODEL, show_default=True, type=click.Path(), help="Bundle folder.")
+@click.option("--top", default=6, show_default=True, type=click.IntRange(min=1), help="Features shown per list.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON record per quote instead of text.")
+@click.option("--strict", is_flag=True, help="Stop at the first bad record.")
+def explain(inputs, model, top, as_json, strict):
+    """Show why each quote got its stance and its speaker: the features that pushed most.
+
+    Every stage is a logistic regression, so a feature's push is exactly its value times its
+    weight in the model: `words:` are word n-grams, `chars:` character n-grams (spaces mark
+    word edges), `features:` the cue, negation, lexicon and position features.
+
+    \b
+    Examples:
+      qawl explain article.txt
+      qawl explain archive.jsonl --top 10 --json | jq .stance_for
+    """
+    tagger = Tagger(load_bundle(model)[0])
+    bad: list[BadRecord] = []
+    count = 0
+    for article in _good_records(read_articles(inputs), bad, strict):
+        for number, item in enumerate(tagger.explain(article, top), 1):
+            click.echo(json.dumps(_explained_record(article.id, number, item), ensure_ascii=False) if as_json
+                       else _explained_text(article.id, number, item))
+            count += 1
+    _finish(count, bad, None, "quotes")
+
+
+def _explained_record(article_id: str, number: int, item: dict) -> dict:
+    quote = item["quote"]
+    terms = {key: [{"kind": k, "feature": f, "push": round(float(w), 4)} for k, f, w in item[key]]
+             for key in ("stance_for", "stance_against", "speaker_for")}
+    return {"id": article_id, "number": number, "quote": quote.quote, "start": quote.start, "end": quote.end,
+            "stance": quote.stance, "stance_score": quote.stance_score, "speaker_name": quote.speaker_name,
+            "speaker_score": quote.speaker_score, **terms}
+
+
+def _explained_text(article_id: str, number: int, item: dict) -> str:
+    quote = item["quote"]
+
+    def listed(terms):
+        return ", ".join(f"{kind}:{feature!r} {weight:+.2f}" for kind, feature, weight in terms) or "-"
+
+    return "\n".join([f"== {article_id} #{number} [{quote.stance} {quote.stance_score:.2f}] «{quote.quote[:90]}»",
+                      f"  stance pushed by:  {listed(item['stance_for'])}",
+                      f"  held back by:      {listed(item['stance_against'])}",
+                      f"  speaker «{quote.speaker_name}» ({quote.speaker_score:.2f}) chosen for: "
+                      f"{listed(item['speaker_for'])}"])
+
+
 @main.command("export-labelstudio")
 @click.argument("inputs", nargs=-1)
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
