@@ -239,9 +239,14 @@ def _opens_object(tokens: list[Token], index: int, position: int, lemma: str) ->
     word = tokens[position].norm
     if position + 1 < len(tokens) and tokens[position + 1].norm in lexicon.COMPLEMENTIZERS:
         return False
-    if word == "الي" and any(t.norm.removeprefix("ال") in lexicon.POSTED_TITLES
-                             for t in tokens[max(index + 1, position - 3):position]):
-        return False
+    if (word == "الي" and _posted_title(tokens, index, position)) or \
+            (tokens[position - 1].norm == "الي" and _posted_title(tokens, index, position - 1)):
+        return False  # the post and its place, not the object
+    # "المبعوث إلى اليمن كريم الصالحي الأطراف ...": after the post and a two-word name, a
+    # definite noun is the addressee that opens the object
+    if word.startswith("ال") and position - 4 > index and tokens[position - 4].norm == "الي" \
+            and _posted_title(tokens, index, position - 4) and not tokens[position - 2].norm.startswith("ال"):
+        return True
     for preposition in lexicon.OBJECT_PREPOSITIONS.get(lemma, ()):
         if word == preposition or (len(preposition) == 1 and word.startswith(preposition)
                                    and len(word) > 3 and word not in lexicon.OBJECT_PREFIX_EXCEPTIONS):
@@ -249,6 +254,11 @@ def _opens_object(tokens: list[Token], index: int, position: int, lemma: str) ->
     previous = tokens[position - 1].norm
     return position == index + 2 and word.startswith("ال") and not previous.startswith("ال") \
         and previous not in lexicon.TITLES
+
+
+def _posted_title(tokens: list[Token], index: int, preposition: int) -> bool:
+    """Whether a title that takes "to <place>" (مبعوث، سفير ...) stands just before `preposition`."""
+    return any(t.norm.removeprefix("ال") in lexicon.POSTED_TITLES for t in tokens[max(index + 1, preposition - 3):preposition])
 
 
 def _content_end(doc: Document, first: int, sentence: Sentence, direct: list[Candidate]) -> int:
