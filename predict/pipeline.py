@@ -113,7 +113,7 @@ class Tagger:
 
         Returns the quotes and, for each, the ranker's record of the mention chosen (for `explain`).
         """
-        options = [mentions(doc, candidate, has_previous=index > 0)
+        options = [mentions(doc, candidate, has_previous=index > 0, since=candidates[index - 1].end if index else 0)
                    for index, candidate in enumerate(candidates)]
         records = [mention_record(m, c, len(found)) for c, found in zip(candidates, options)
                    for m in found]

@@ -1,7 +1,8 @@
 """Speaker attribution: candidate mentions around each quote, and within-article resolution.
 
 `mentions` lists where a quote's speaker may be named (after the cue, before it, after the
-closing mark, the source of بحسب, the words before a colon, or the previous quote's speaker);
+closing mark, the source of بحسب, the words before a colon, a titled name in the narration
+since the previous quote, or the previous quote's speaker);
 a ranker trained on the corpus scores them (`mention_record` is its input). `resolve` turns a
 title or a bare surname into the fuller name the article gave earlier.
 """
@@ -12,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from predict import lexicon
-from predict.quotes import Candidate, Document
+from predict.quotes import Candidate, Document, cue_of
 from predict.text import normalize
 
 _EDGE_RE = re.compile(r"^[\W_]+|[\W_]+$")
@@ -31,12 +32,13 @@ class Mention:
     distance: int
 
 
-def mentions(doc: Document, candidate: Candidate, has_previous: bool) -> list[Mention]:
+def mentions(doc: Document, candidate: Candidate, has_previous: bool, since: int = 0) -> list[Mention]:
     """Candidate speaker mentions of one quote.
 
     With `has_previous`, the last quote's speaker is a candidate too; its text is left empty
     so that its score depends on the quote's construction alone and all mentions of a batch
-    can be scored at once.
+    can be scored at once. A quote without a subject of its own (وأضاف، مشيراً) may also belong
+    to a person the narration named after the previous quote, which ended at offset `since`.
     """
     found = []
     places = (("subject", candidate.subject), ("before", candidate.before), ("after", candidate.after))
@@ -48,9 +50,30 @@ def mentions(doc: Document, candidate: Candidate, has_previous: bool) -> list[Me
             if position == "before" and candidate.frame == "marks" and not candidate.cue:
                 position = "colon"
             found.append(Mention(text, position, _distance(candidate, first, last)))
+    if candidate.subject[1] <= candidate.subject[0]:
+        narrated = _narrated(doc, doc.token_at(since), candidate)
+        if narrated:
+            found.append(Mention(doc.span_text(*narrated), "narration", _distance(candidate, *narrated)))
     if has_previous:
         found.append(Mention("", "previous", 0))
     return found
+
+
+def _narrated(doc: Document, first: int, candidate: Candidate) -> tuple[int, int] | None:
+    """The last title followed by a name in the narration from token `first` to the quote's cue."""
+    tokens = doc.tokens
+    end = candidate.cue_token if candidate.cue_token >= 0 else doc.token_at(candidate.start)
+    for index in range(end - 1, first - 1, -1):
+        word = tokens[index].norm
+        if word not in lexicon.TITLES and word.removeprefix("ال") not in lexicon.TITLES:
+            continue
+        last = index + 1
+        while last < end and last - index < 8 and tokens[last].norm.isalpha() \
+                and tokens[last].norm not in lexicon.SPEAKER_BREAKS and not cue_of(tokens[last]):
+            last += 1
+        if any(_name_like(token.norm) for token in tokens[index + 1:last]):
+            return index, last
+    return None
 
 
 def mention_record(mention: Mention, candidate: Candidate, n_mentions: int) -> dict:

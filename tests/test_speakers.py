@@ -58,3 +58,16 @@ def test_relaying_agency_is_via_not_speaker(tagger):
     [quote] = article.quotes
     assert "رويترز" in quote.via and "رويترز" not in quote.speaker_name
     assert "مسؤول في وزارة الطاقة" in quote.speaker_name
+
+
+def test_narration_names_a_candidate_for_a_quote_without_subject():
+    text = ("قال الوزير إن الميزانية جاهزة.\n"
+            "وفي السياق نفسه التقى رئيس البرلمان نادر السعدي وفد الصندوق.\n"
+            "وأضاف أن الجلسة ستعقد غداً.")
+    doc = Document.from_text(text)
+    first, second = find_candidates(doc)[:2]
+    found = {m.position: m.text for m in mentions(doc, second, has_previous=True, since=first.end)}
+    assert found["narration"].startswith("رئيس البرلمان نادر السعدي")
+    assert "previous" in found
+    # a quote with its own subject gets no narration candidate
+    assert "narration" not in {m.position for m in mentions(doc, first, has_previous=False)}

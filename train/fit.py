@@ -37,19 +37,19 @@ def extraction_examples(articles: list[Article]) -> tuple[list[dict], list[int],
         candidates = find_candidates(doc)
         as_quotes = [Quote(doc.text[c.start:c.end], c.start, c.end) for c in candidates]
         matched = dict((j, i) for i, j in match_quotes(article.quotes, as_quotes))
-        previous_gold = None
+        previous_gold, previous_end = None, 0
         for index, candidate in enumerate(candidates):
             filter_records.append(candidate_record(doc, candidate))
             filter_labels.append(int(index in matched))
             if index not in matched:
                 continue
             gold = article.quotes[matched[index]]
-            found = mentions(doc, candidate, has_previous=previous_gold is not None)
+            found = mentions(doc, candidate, has_previous=previous_gold is not None, since=previous_end)
             for mention in found:
                 text = previous_gold.speaker_name if mention.position == "previous" else mention.text
                 mention_records.append(mention_record(mention, candidate, len(found)))
                 mention_labels.append(int(speaker_correct(gold, text)))
-            previous_gold = gold
+            previous_gold, previous_end = gold, candidate.end
     return filter_records, filter_labels, mention_records, mention_labels
 
 
