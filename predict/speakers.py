@@ -67,11 +67,15 @@ def _narrated(doc: Document, first: int, candidate: Candidate) -> tuple[int, int
         word = tokens[index].norm
         if word not in lexicon.TITLES and word.removeprefix("ال") not in lexicon.TITLES:
             continue
-        last = index + 1
+        last, named = index + 1, False
         while last < end and last - index < 8 and tokens[last].norm.isalpha() \
                 and tokens[last].norm not in lexicon.SPEAKER_BREAKS and not cue_of(tokens[last]):
+            word = tokens[last].norm
+            if named and _name_like(word) and tokens[last - 1].norm.startswith("ال"):
+                break  # "نادر السعدي | وفد ...": a bare word after the name's ال-word opens the object
+            named = named or _name_like(word)
             last += 1
-        if any(_name_like(token.norm) for token in tokens[index + 1:last]):
+        if named:
             return index, last
     return None
 
