@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 
 from predict import lexicon
 from predict.text import normalize
@@ -57,12 +58,13 @@ class CharNgrams:
     n_max: int = 5
 
     def __call__(self, text: str) -> list[str]:
-        grams = []
-        for word in text.split():
-            padded = f" {word} "
-            for n in range(self.n_min, min(self.n_max, len(padded)) + 1):
-                grams += [padded[i:i + n] for i in range(len(padded) - n + 1)]
-        return grams
+        return [gram for word in text.split() for gram in self.word_grams(word)]
+
+    def word_grams(self, word: str) -> list[str]:
+        """The n-grams of one word: the text's n-grams are its words' (so they can be cached)."""
+        padded = f" {word} "
+        return [padded[i:i + n] for n in range(self.n_min, min(self.n_max, len(padded)) + 1)
+                for i in range(len(padded) - n + 1)]
 
     def spec(self) -> dict:
         return {"type": "chars", **asdict(self)}
@@ -108,7 +110,11 @@ def _phrases_at(words: list[str], index: int, word: str) -> list[tuple[str, tupl
     """Lexicon phrases found at `index`: whole multi-word phrases, one-word phrases inside the word."""
     found = [(label, phrase) for label, phrase in _MULTI_PHRASES.get(word, ())
              if tuple(words[index:index + len(phrase)]) == phrase]
-    for n in _SINGLE_LENGTHS:
-        for start in range(len(word) - n + 1):
-            found += _SINGLE_PHRASES.get(word[start:start + n], ())
-    return found
+    return found + _phrases_inside(word)
+
+
+@lru_cache(maxsize=1 << 16)
+def _phrases_inside(word: str) -> list[tuple[str, tuple[str, ...]]]:
+    """One-word lexicon phrases found inside a word (news repeats words, so this is cached)."""
+    return [entry for n in _SINGLE_LENGTHS for start in range(len(word) - n + 1)
+            for entry in _SINGLE_PHRASES.get(word[start:start + n], ())]

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from predict.features import analyzer_from_spec
+
+_WORD_CACHE_SIZE = 100_000  # distinct words remembered per branch: about 30 MB at most
 
 
 @dataclass
@@ -31,6 +33,8 @@ class Branch:
     analyzer: object = None  # None for a dict branch
     idf: np.ndarray | None = None
     sublinear_tf: bool = False
+    # word -> its n-grams' columns, for analyzers that cut words independently (news repeats words)
+    _word_columns: dict[str, list[int]] = field(default_factory=dict, repr=False)
 
     def raw(self, record: dict) -> tuple[list[int], list[float]]:
         """Columns and raw values (term counts, or the dict's values) of one record."""
@@ -39,9 +43,20 @@ class Branch:
             pairs = [(self.vocabulary[key], float(v)) for key, v in (value or {}).items() if key in self.vocabulary]
             return [c for c, _ in pairs], [v for _, v in pairs]
         vocabulary = self.vocabulary
+        if hasattr(self.analyzer, "word_grams"):
+            counts = Counter(column for word in (value or "").split() for column in self._columns_of(word))
+            return list(counts), list(counts.values())
         counts = [(column, n) for term, n in Counter(self.analyzer(value or "")).items()
                   if (column := vocabulary.get(term)) is not None]
         return [c for c, _ in counts], [n for _, n in counts]
+
+    def _columns_of(self, word: str) -> list[int]:
+        columns = self._word_columns.get(word)
+        if columns is None:
+            columns = [c for gram in self.analyzer.word_grams(word) if (c := self.vocabulary.get(gram)) is not None]
+            if len(self._word_columns) < _WORD_CACHE_SIZE:
+                self._word_columns[word] = columns
+        return columns
 
 
 class LinearModel:
