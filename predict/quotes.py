@@ -217,7 +217,11 @@ def _find_content(doc: Document, index: int, sentence: Sentence, frame: str, lem
         # no complementizer: the cue takes a noun object (أعلن الجيش مقتل ...); the subject
         # cannot be told from the object without a parser, so the content runs from after the
         # first word and the quote filter, trained on the corpus, decides whether to keep it
-        return index + 2, index + 2
+        first = index + 2
+        if _is_title(tokens[index + 1].norm):  # نفت وزارة الدفاع السورية | قصف ...: a title's genitives
+            while first < sentence.last - 1 and tokens[first].norm.startswith("ال"):
+                first += 1
+        return first, first
     return index + 1, None
 
 
@@ -253,12 +257,17 @@ def _opens_object(tokens: list[Token], index: int, position: int, lemma: str) ->
             return True
     previous = tokens[position - 1].norm
     return position == index + 2 and word.startswith("ال") and not previous.startswith("ال") \
-        and previous not in lexicon.TITLES
+        and not _is_title(previous)
+
+
+def _is_title(word: str) -> bool:
+    return word in lexicon.TITLES or word.removeprefix("ال") in lexicon.TITLES or "ال" + word in lexicon.TITLES
 
 
 def _posted_title(tokens: list[Token], index: int, preposition: int) -> bool:
-    """Whether a title that takes "to <place>" (مبعوث، سفير ...) stands just before `preposition`."""
-    return any(t.norm.removeprefix("ال") in lexicon.POSTED_TITLES for t in tokens[max(index + 1, preposition - 3):preposition])
+    """Whether `preposition` (إلى) names the post of a title just before it: المبعوث الخاص إلى اليمن."""
+    return preposition + 1 < len(tokens) and tokens[preposition + 1].norm in lexicon.POSTS and \
+        any(t.norm.removeprefix("ال") in lexicon.POSTED_TITLES for t in tokens[max(index + 1, preposition - 3):preposition])
 
 
 def _content_end(doc: Document, first: int, sentence: Sentence, direct: list[Candidate]) -> int:

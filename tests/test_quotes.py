@@ -32,6 +32,10 @@ def spans(text):
     # object cues: the content keeps the preposition
     ("طالب المحتجون بوقف الاعتقالات التعسفية.", "بوقف الاعتقالات التعسفية", "indirect", "طالب"),
     ("دعت المنظمة إلى فتح ممرات آمنة للمدنيين.", "إلى فتح ممرات آمنة للمدنيين", "indirect", "دعت"),
+    # a noun object after a title and its genitives (no complementizer)
+    ("ونفت وزارة الدفاع السورية قصف الأحياء السكنية.", "قصف الأحياء السكنية", "indirect", "ونفت"),
+    # an indefinite office noun is a title too: its genitive is not the object
+    ("ودعا المبعوث الخاص الأطراف إلى ضبط النفس.", "إلى ضبط النفس", "indirect", "ودعا"),
     # an envoy's "to <place>" is part of the title; the addressee after the name opens the object
     ("دعا المبعوث الأممي إلى ليبيا سامي الحداد الأطراف الليبية إلى الحوار.", "الأطراف الليبية إلى الحوار",
      "indirect", "دعا"),
