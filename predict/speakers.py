@@ -23,6 +23,9 @@ _LEADING_FILLERS = frozenset({"كما", "وقد", "قد", "ثم", "لكن", "و�
                               "من", "جهته", "جهتها", "ومن", "و", "ف", "اما", "واما"})
 
 
+_SAYING = frozenset({"قوله", "قولها", "قولهم", "قولهما"})  # "... عن X قوله": X said
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
     """A place where the speaker of a quote may be named."""
@@ -69,7 +72,8 @@ def _narrated(doc: Document, first: int, candidate: Candidate) -> tuple[int, int
             continue
         last, named = index + 1, False
         while last < end and last - index < 8 and tokens[last].norm.isalpha() \
-                and tokens[last].norm not in lexicon.SPEAKER_BREAKS and not cue_of(tokens[last]):
+                and tokens[last].norm not in lexicon.SPEAKER_BREAKS and tokens[last].norm not in lexicon.COMPLEMENTIZERS \
+                and tokens[last].norm not in _SAYING and not cue_of(tokens[last]):
             word = tokens[last].norm
             if named and _name_like(word) and tokens[last - 1].norm.startswith("ال"):
                 break  # "نادر السعدي | وفد ...": a bare word after the name's ال-word opens the object
@@ -148,7 +152,15 @@ def _content_words(name: str) -> set[str]:
 
 
 def _clean(doc: Document, first: int, last: int) -> str:
-    """The mention's text without leading fillers and edge punctuation."""
+    """The mention's text without leading fillers and edge punctuation.
+
+    A relay (نقلت الشبكة عن مدير المستشفى قوله) keeps the source after «عن», without «قوله».
+    """
+    words = [token.norm for token in doc.tokens[first:last]]
+    if words and words[-1] in _SAYING:
+        last -= 1
+        if "عن" in words:
+            first += len(words) - words[::-1].index("عن")
     while first < last and (doc.tokens[first].norm in _LEADING_FILLERS or not doc.tokens[first].text.isalnum()):
         first += 1
     text = _EDGE_RE.sub("", doc.span_text(first, last))

@@ -71,3 +71,11 @@ def test_narration_names_a_candidate_for_a_quote_without_subject():
     assert "previous" in found
     # a quote with its own subject gets no narration candidate
     assert "narration" not in {m.position for m in mentions(doc, first, has_previous=False)}
+
+
+@pytest.mark.parametrize("text", [
+    "ونقلت الشبكة المحلية عن مدير المستشفى الدكتور وسيم عزام قوله: «استقبلنا مئة جريح».",
+    "الشبكة المحلية نقلت عن مدير المستشفى الدكتور وسيم عزام قوله: «استقبلنا مئة جريح».",
+])
+def test_relay_keeps_the_source_without_qawluhu(text):
+    assert "مدير المستشفى الدكتور وسيم عزام" in mention_texts(text)[-1].values()
