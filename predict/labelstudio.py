@@ -23,6 +23,7 @@ from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 from predict.records import (
+    KINDS,
     QUOTE_FIELDS,
     Article,
     BadRecord,
@@ -40,7 +41,6 @@ TEXT_FIELDS = {"speaker": "Speaker mentions, fullest first (one per entry)",
                "speaker_name": "Speaker name (canonical)", "cue": "Cue", "via": "Via (who relayed it)"}
 KIND = "kind"
 CONSTRUCTION = "construction"
-KINDS = ("direct", "indirect")
 # labels/README.md: how a quote is attributed (optional in the corpus, counted by `qawl stats`)
 CONSTRUCTIONS = ("according_to", "body_statement", "colon", "continuation", "interview",
                  "multi_sentence", "object_cue", "participle", "relayed", "speaker_after",

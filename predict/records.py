@@ -33,6 +33,9 @@ class QawlError(Exception):
     """A problem a user can act on; the CLI prints it as one line."""
 
 
+KINDS = ("direct", "indirect")  # ANNOTATION.md §1
+
+
 @dataclass(slots=True)
 class Quote:
     """One quoted or reported statement; `start`/`end` index the article text."""

@@ -7,11 +7,10 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from predict.records import Article, BadRecord, QawlError, locate_quotes, read_articles
+from predict.records import KINDS, Article, BadRecord, QawlError, locate_quotes, read_articles
 
 DEFAULT_DATA = "labels"
 SCHEMA_FILE = "schema.json"
-KINDS = ("direct", "indirect")
 _MARKS = "«»“”\"„"
 
 
