@@ -13,7 +13,7 @@ from itertools import islice
 
 from predict.bundle import load_bundle
 from predict.pipeline import Tagger
-from predict.records import Article, QawlError
+from predict.records import Article, QawlError, Quote
 
 BATCH_SIZE = 64
 _WORKER_TAGGERS: dict[tuple[str, float], Tagger] = {}  # one loaded model per worker process
@@ -39,17 +39,32 @@ def tag_articles(articles: Iterable[Article], model: str, min_confidence: float 
     else:
         from joblib import Parallel, delayed
 
+        sent: deque[list[Article]] = deque()
+
+        def dispatched() -> Iterator[list[Article]]:
+            for batch in batches(articles):
+                sent.append(batch)
+                yield batch
+
         parallel = Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs")
-        results = parallel(delayed(tag_in_worker)(model, min_confidence, batch) for batch in batches(articles))
+        found = parallel(delayed(quotes_in_worker)(model, min_confidence, batch) for batch in dispatched())
+        results = (_with_quotes(sent.popleft(), quotes) for quotes in found)
     return (article for batch in results for article in batch)
 
 
-def tag_in_worker(model: str, min_confidence: float, batch: list[Article]) -> list[Article]:
-    """Tag one batch with this process's copy of the model, loading it on first use."""
+def quotes_in_worker(model: str, min_confidence: float, batch: list[Article]) -> list[list[Quote]]:
+    """The quotes of one batch, tagged with this process's copy of the model (loaded on first use).
+
+    Only the quotes travel back: the articles' text is already in the parent process.
+    """
     key = (model, min_confidence)
     if key not in _WORKER_TAGGERS:
         _WORKER_TAGGERS[key] = Tagger(load_bundle(model)[0], min_confidence)
-    return _WORKER_TAGGERS[key].tag_batch(batch)
+    return [article.quotes for article in _WORKER_TAGGERS[key].tag_batch(batch)]
+
+
+def _with_quotes(batch: list[Article], quotes: list[list[Quote]]) -> list[Article]:
+    return [Article(article.id, article.text, found, article.extra) for article, found in zip(batch, quotes)]
 
 
 def _on_dask(work: Iterator[list[Article]], tagger: Tagger, address: str) -> Iterator[list[Article]]:
