@@ -105,7 +105,25 @@ def find_candidates(doc: Document) -> list[Candidate]:
     direct = list(_direct_spans(doc))
     cued = [candidate for index, token in enumerate(doc.tokens)
             if (frame := cue_of(token)) for candidate in _cued(doc, index, *frame, direct)]
-    return _merge(doc, direct, cued)
+    return _merge(doc, direct, cued + list(_interview_answers(doc)))
+
+
+def _interview_answers(doc: Document) -> Iterator[Candidate]:
+    """Interview answers: after a question, a paragraph or segment opened by ج: / - / • / ••.
+
+    The answer runs to the end of its paragraph; its speaker is the interviewee (the previous
+    answer's speaker, or the person the introduction named).
+    """
+    for match in _ANSWER_RE.finditer(doc.text):
+        paragraph_end = doc.text.find("\n", match.end())
+        span = _trim(doc.text, match.end(), len(doc.text) if paragraph_end < 0 else paragraph_end)
+        if span:
+            sentence = doc.sentence_of[min(doc.token_at(span[0]), len(doc.tokens) - 1)]
+            yield Candidate(*span, "direct", "interview", sentence=sentence)
+
+
+# a question mark (and any closing mark), then an answer marker at once or on the next line
+_ANSWER_RE = re.compile(r"؟[\s»”\"]*(?:••|•|ج\s*[:：]|[-–—](?=\s))\s*")
 
 
 def _direct_spans(doc: Document) -> Iterator[Candidate]:

@@ -53,6 +53,10 @@ def mentions(doc: Document, candidate: Candidate, has_previous: bool, since: int
             if position == "before" and candidate.frame == "marks" and not candidate.cue:
                 position = "colon"
             found.append(Mention(text, position, _distance(candidate, first, last)))
+    if candidate.frame == "interview":  # the interviewee: the first titled name of the article
+        introduced = _titled_name(doc, 0, doc.token_at(candidate.start), reverse=False)
+        if introduced:
+            found.append(Mention(doc.span_text(*introduced), "interviewee", 0))
     if candidate.subject[1] <= candidate.subject[0]:
         narrated = _narrated(doc, doc.token_at(since), candidate)
         if narrated:
@@ -64,9 +68,14 @@ def mentions(doc: Document, candidate: Candidate, has_previous: bool, since: int
 
 def _narrated(doc: Document, first: int, candidate: Candidate) -> tuple[int, int] | None:
     """The last title followed by a name in the narration from token `first` to the quote's cue."""
-    tokens = doc.tokens
     end = candidate.cue_token if candidate.cue_token >= 0 else doc.token_at(candidate.start)
-    for index in range(end - 1, first - 1, -1):
+    return _titled_name(doc, first, end)
+
+
+def _titled_name(doc: Document, first: int, end: int, reverse: bool = True) -> tuple[int, int] | None:
+    """The last (or first) title followed by a name between tokens `first` and `end`."""
+    tokens = doc.tokens
+    for index in (range(end - 1, first - 1, -1) if reverse else range(first, end)):
         word = tokens[index].norm
         if word not in lexicon.TITLES and word.removeprefix("ال") not in lexicon.TITLES:
             continue
@@ -79,6 +88,12 @@ def _narrated(doc: Document, first: int, candidate: Candidate) -> tuple[int, int
                 break  # "نادر السعدي | وفد ...": a bare word after the name's ال-word opens the object
             named = named or _name_like(word)
             last += 1
+        if last + 1 < end and tokens[last].text in "،," and _name_like(tokens[last + 1].norm):
+            last, apposed = last + 1, last + 1  # "رئيس الرابطة، نجيب الحمروني،": the name after a comma
+            while last < end and last - apposed < 4 and tokens[last].norm.isalpha() and (
+                    _name_like(tokens[last].norm) or tokens[last].norm.startswith("ال")):
+                last += 1
+            named = True
         if named:
             return index, last
     return None

@@ -83,3 +83,12 @@ def test_speaker_after_the_quote():
 def test_broken_marks_never_crash(text):
     for quote, _, _ in spans(text):
         assert quote in text
+
+
+@pytest.mark.parametrize("text, answer", [
+    ("حاورنا الوزير سامي نادر.\nس: أين وصل التأليف؟\nج: الرئيس المكلف أنهى الاستشارات.", "الرئيس المكلف أنهى الاستشارات"),
+    ("حاورنا الوزير سامي نادر.\n- هل وصلت الجداول؟\n- لم تصل حتى الآن.", "لم تصل حتى الآن"),
+    ("حاورنا الوزير سامي نادر. هل ثمة أسماء؟ •• حتى الآن ليست هناك صورة واضحة.", "حتى الآن ليست هناك صورة واضحة"),
+])
+def test_interview_answers(text, answer):
+    assert (answer, "direct", "") in spans(text)

@@ -79,3 +79,9 @@ def test_narration_names_a_candidate_for_a_quote_without_subject():
 ])
 def test_relay_keeps_the_source_without_qawluhu(text):
     assert "مدير المستشفى الدكتور وسيم عزام" in mention_texts(text)[-1].values()
+
+
+def test_interview_answer_has_the_interviewee_as_candidate():
+    text = ("تونس - التقينا رئيس الرابطة التونسية للدفاع عن حقوق الإنسان، نجيب الحمروني، في مقر الرابطة.\n"
+            "س: كيف تقيمون الأوضاع؟\nج: نرصد تراجعاً واضحاً.")
+    assert mention_texts(text)[-1]["interviewee"] == "رئيس الرابطة التونسية للدفاع عن حقوق الإنسان، نجيب الحمروني"
