@@ -96,8 +96,8 @@ def tokenize(text: str) -> list[Token]:
     if not _EMOJI_SEQUENCE_RE.search(text):
         matches = list(_TOKEN_RE.finditer(text))
         if all(m.group() in _SYMBOLS for m in matches if m.lastindex):
-            return [Token(text, m.start(), m.end(), normalize_word(text)) for m in matches
-                    for text in (m.group(),)]
+            return [Token(piece, m.start(), m.end(), normalize_word(piece)) for m in matches
+                    for piece in (m.group(),)]
     tokens = []
     position = 0
     for piece in simple_word_tokenize(text):
