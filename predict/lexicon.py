@@ -176,6 +176,12 @@ TITLES: frozenset[str] = frozenset(
     }
 )
 
+# Words that open a question (normalised): a sentence they open and ؟ closes is put to a source.
+QUESTION_WORDS: frozenset[str] = frozenset(
+    {"هل", "الا", "اليس", "ماذا", "لماذا", "كيف", "متي", "اين", "كم", "ما", "اي", "هلا", "وهل", "وكيف",
+     "وماذا", "ولماذا", "ومتي", "واين", "وما"}
+)
+
 # Negation particles: their presence flips many positions (لن ننسحب ≠ ننسحب).
 NEGATIONS: frozenset[str] = frozenset(
     {"لا", "لن", "لم", "ليس", "ليست", "لسنا", "غير", "دون", "بدون", "عدم", "لستم", "ما"}

@@ -179,6 +179,8 @@ def _cued(doc: Document, index: int, frame: str, lemma: str,
           direct: list[Candidate]) -> Iterator[Candidate]:
     """The candidate a cue token introduces, if its clause has content."""
     sentence = doc.sentences[doc.sentence_of[index]]
+    if _is_question(doc, sentence):
+        return  # a question put to a source (هل تتوقع أن ...؟) is not a quote (ANNOTATION.md §1)
     if frame == "source":
         yield from _source_candidate(doc, index, sentence)
         return
@@ -275,11 +277,20 @@ def _opens_object(tokens: list[Token], index: int, position: int, lemma: str) ->
             return True
     previous = tokens[position - 1].norm
     return position == index + 2 and word.startswith("ال") and not previous.startswith("ال") \
-        and not _is_title(previous)
+        and not _is_title(previous) and word not in lexicon.SPEAKER_BREAKS  # دعت إيران اليوم ...
 
 
 def _is_title(word: str) -> bool:
-    return word in lexicon.TITLES or word.removeprefix("ال") in lexicon.TITLES or "ال" + word in lexicon.TITLES
+    masculine = word.removesuffix("ه")  # منسقه، المتحدثه: the feminine of a listed title
+    return any(form in lexicon.TITLES or form.removeprefix("ال") in lexicon.TITLES or "ال" + form in lexicon.TITLES
+               for form in {word, masculine})
+
+
+def _is_question(doc: Document, sentence: Sentence) -> bool:
+    """A sentence that opens with a question word and ends with a question mark."""
+    words = [t for t in doc.tokens[sentence.first:sentence.last] if t.norm.isalpha()]
+    return bool(words) and words[0].norm in lexicon.QUESTION_WORDS and "؟" in doc.text[
+        doc.tokens[sentence.last - 1].start:doc.tokens[sentence.last - 1].end + 1]
 
 
 def _posted_title(tokens: list[Token], index: int, preposition: int) -> bool:

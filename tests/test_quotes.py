@@ -36,6 +36,10 @@ def spans(text):
     ("ونفت وزارة الدفاع السورية قصف الأحياء السكنية.", "قصف الأحياء السكنية", "indirect", "ونفت"),
     # an indefinite office noun is a title too: its genitive is not the object
     ("ودعا المبعوث الخاص الأطراف إلى ضبط النفس.", "إلى ضبط النفس", "indirect", "ودعا"),
+    # a time word after the subject does not open the object
+    ("دعت إيران اليوم تركيا إلى عدم التصعيد.", "إلى عدم التصعيد", "indirect", "دعت"),
+    # a feminine title is a title: its genitive is not the object
+    ("وطالبت منسقة السياسة الخارجية سارة النجار النظام بوقف القصف.", "بوقف القصف", "indirect", "وطالبت"),
     # an envoy's "to <place>" is part of the title; the addressee after the name opens the object
     ("دعا المبعوث الأممي إلى ليبيا سامي الحداد الأطراف الليبية إلى الحوار.", "الأطراف الليبية إلى الحوار",
      "indirect", "دعا"),
@@ -92,3 +96,8 @@ def test_broken_marks_never_crash(text):
 ])
 def test_interview_answers(text, answer):
     assert (answer, "direct", "") in spans(text)
+
+
+def test_a_question_put_to_a_source_is_not_a_quote():
+    assert spans("• هل تتوقع أن ينجح المؤتمر؟") == []
+    assert spans("ألا ترى أن الأحداث حولت الاهتمام؟") == []
