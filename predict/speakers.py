@@ -23,6 +23,9 @@ _LEADING_FILLERS = frozenset({"كما", "وقد", "قد", "ثم", "لكن", "و�
                               "من", "جهته", "جهتها", "ومن", "و", "ف", "اما", "واما"})
 
 
+# a mention that is only one of these (لـ، فيها) names nobody
+_FUNCTION_WORDS = frozenset({"ل", "له", "لها", "لهم", "فيه", "فيها", "فيهم", "منه", "منها", "عنه", "عنها", "به", "بها",
+                             "ان", "انه", "انها", "ما", "هذا", "هذه", "ذلك", "الذي", "التي"})
 _SAYING = frozenset({"قوله", "قولها", "قولهم", "قولهما"})  # "... عن X قوله": X said
 
 
@@ -179,7 +182,9 @@ def _clean(doc: Document, first: int, last: int) -> str:
     while first < last and (doc.tokens[first].norm in _LEADING_FILLERS or not doc.tokens[first].text.isalnum()):
         first += 1
     text = _EDGE_RE.sub("", doc.span_text(first, last))
-    return text if len(text.replace(" ", "")) >= 2 else ""
+    if len(text.replace(" ", "")) < 2 or (last - first == 1 and doc.tokens[first].norm in _FUNCTION_WORDS):
+        return ""
+    return text
 
 
 def _distance(candidate: Candidate, first: int, last: int) -> int:

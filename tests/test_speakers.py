@@ -85,3 +85,9 @@ def test_interview_answer_has_the_interviewee_as_candidate():
     text = ("تونس - التقينا رئيس الرابطة التونسية للدفاع عن حقوق الإنسان، نجيب الحمروني، في مقر الرابطة.\n"
             "س: كيف تقيمون الأوضاع؟\nج: نرصد تراجعاً واضحاً.")
     assert mention_texts(text)[-1]["interviewee"] == "رئيس الرابطة التونسية للدفاع عن حقوق الإنسان، نجيب الحمروني"
+
+
+def test_a_lone_function_word_is_no_mention():
+    # «وقال لـ"الشبكة" إن ...»: the word after the cue is a preposition, not a speaker
+    positions = mention_texts("وقال له إن الوضع تحت السيطرة.")[0]
+    assert "subject" not in positions
