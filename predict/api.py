@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
-from itertools import islice
 
 from predict.bundle import load_bundle
+from predict.parallel import batches
 from predict.pipeline import Tagger
 from predict.records import Article, QawlError, article_from_dict, locate_quotes
 
 DEFAULT_MODEL = "models/default"
-BATCH_SIZE = 64  # articles per model call: the learned stages are vectorised per batch
 
 
 class Model:
@@ -58,13 +57,13 @@ class Model:
 
         Any quotes a record brings are replaced; its other fields are kept.
         """
-        return [article.to_dict() for batch in _batches(_articles(records))
+        return [article.to_dict() for batch in batches(_articles(records))
                 for article in self.tagger.tag_batch(batch)]
 
     def classify(self, records: Iterable[dict]) -> list[dict]:
         """Records that already carry `quotes`, with each quote's stance and scores filled in."""
         done = []
-        for batch in _batches(_articles(records)):
+        for batch in batches(_articles(records)):
             for article in batch:
                 locate_quotes(article)  # offsets in the output, as `qawl predict` gives them
             done += [article.to_dict() for article in self.tagger.classify_batch(batch)]
@@ -85,8 +84,3 @@ def _articles(records: Iterable[dict]) -> Iterator[Article]:
                         f"not a single {type(records).__name__}")
     for number, record in enumerate(records, 1):
         yield article_from_dict(record, f"record {number}")
-
-
-def _batches(articles: Iterator[Article]) -> Iterator[list[Article]]:
-    while batch := list(islice(articles, BATCH_SIZE)):
-        yield batch

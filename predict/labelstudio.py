@@ -22,6 +22,7 @@ from contextlib import nullcontext
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
+from predict.html import STANCE_COLOURS, UNKNOWN_COLOUR  # the same colour per stance as the article view
 from predict.records import (
     KINDS,
     QUOTE_FIELDS,
@@ -48,9 +49,6 @@ CONSTRUCTIONS = ("according_to", "body_statement", "colon", "continuation", "int
 # what a selection in the browser picks up at its edges and the corpus format leaves out
 # (ANNOTATION.md §1: no enclosing quotation marks; content ends before the sentence's full stop)
 EDGE_CHARACTERS = " \t\n\r\u00a0«»“”\"„‘’'.،,:;؛"
-# twelve label colours distinct enough to tell apart at a glance
-COLOURS = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4",
-           "#f032e6", "#9a6324", "#800000", "#469990", "#bfef45", "#a9a9a9")
 _TEXT_STYLE = ".htx-text { white-space: pre-wrap; direction: rtl; text-align: right; line-height: 1.9; }"
 
 
@@ -61,9 +59,10 @@ def labeling_config(schema: dict) -> str:
     the label definitions from the schema show as hints on hover.
     """
     labels = "\n".join(
-        f"    <Label value={quoteattr(label['name'])} background={quoteattr(COLOURS[i % len(COLOURS)])}"
+        f"    <Label value={quoteattr(label['name'])}"
+        f" background={quoteattr(STANCE_COLOURS.get(label['name'], UNKNOWN_COLOUR))}"
         f" hint={quoteattr(label.get('definition', ''))}/>"
-        for i, label in enumerate(schema["labels"]))
+        for label in schema["labels"])
     areas = "\n".join(_text_area(name, header) for name, header in TEXT_FIELDS.items())
     return f"""<View>
   <Style>{_TEXT_STYLE}</Style>
