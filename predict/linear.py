@@ -13,7 +13,6 @@ read with `allow_pickle=False`, so loading a model file can never run code.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,19 +35,20 @@ class Branch:
     # word -> its n-grams' columns, for analyzers that cut words independently (news repeats words)
     _word_columns: dict[str, list[int]] = field(default_factory=dict, repr=False)
 
-    def raw(self, record: dict) -> tuple[list[int], list[float]]:
-        """Columns and raw values (term counts, or the dict's values) of one record."""
+    def raw(self, record: dict) -> tuple[list[int], list[float] | None]:
+        """Columns of one record: each n-gram's column once per occurrence (values None, counted
+        later in bulk), or a feature dict's columns and values."""
         value = record.get(self.field)
         if self.analyzer is None:
             pairs = [(self.vocabulary[key], float(v)) for key, v in (value or {}).items() if key in self.vocabulary]
             return [c for c, _ in pairs], [v for _, v in pairs]
-        vocabulary = self.vocabulary
         if hasattr(self.analyzer, "word_grams"):
-            counts = Counter(column for word in (value or "").split() for column in self._columns_of(word))
-            return list(counts), list(counts.values())
-        counts = [(column, n) for term, n in Counter(self.analyzer(value or "")).items()
-                  if (column := vocabulary.get(term)) is not None]
-        return [c for c, _ in counts], [n for _, n in counts]
+            columns = []
+            for word in (value or "").split():
+                columns += self._columns_of(word)
+            return columns, None
+        vocabulary = self.vocabulary
+        return [column for term in self.analyzer(value or "") if (column := vocabulary.get(term)) is not None], None
 
     def _columns_of(self, word: str) -> list[int]:
         columns = self._word_columns.get(word)
@@ -90,23 +90,30 @@ class LinearModel:
                    classifier.classes_.tolist())
 
     def _entries(self, records: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The nonzero (row, column, value) entries of the records' feature matrix."""
-        n_branches = len(self.branches)
-        groups, columns, values = [], [], []
-        for row, record in enumerate(records):
-            for index, (branch, offset) in enumerate(zip(self.branches, self._offsets)):
+        """The nonzero (row, column, value) entries of the records' feature matrix.
+
+        Python only gathers each record's columns; counting, TF-IDF weighting and normalising
+        run over the whole batch at once in NumPy.
+        """
+        n_branches, width = len(self.branches), int(self._offsets[-1])
+        lengths, columns, values = [], [], []
+        for record in records:
+            for branch in self.branches:
                 found, raw = branch.raw(record)
-                groups += [row * n_branches + index] * len(found)
-                columns += [offset + column for column in found]
-                values += raw
-        groups, columns = np.asarray(groups, dtype=np.intp), np.asarray(columns, dtype=np.intp)
-        values = np.asarray(values, dtype=float)
+                lengths.append(len(found))
+                columns += found
+                values += raw if raw is not None else [1.0] * len(found)
+        groups = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        columns = np.asarray(columns, dtype=np.int64) + self._offsets[groups % n_branches]
+        # equal (group, column) pairs are one n-gram occurring several times: sum them into its count
+        keys, inverse = np.unique(groups * width + columns, return_inverse=True)
+        values = np.bincount(inverse, weights=np.asarray(values, dtype=float)).astype(float, copy=False)
+        groups, columns = np.divmod(keys, width)
         dampen = self._sublinear[columns]
         values[dampen] = np.log(values[dampen]) + 1.0
         values *= self._idf[columns]
         normed = self._normed[columns]
-        norms = np.sqrt(np.bincount(groups, np.where(normed, values * values, 0.0),
-                                    minlength=len(records) * n_branches))
+        norms = np.sqrt(np.bincount(groups, np.where(normed, values * values, 0.0), minlength=len(lengths)))
         values[normed] /= norms[groups[normed]]
         return groups // n_branches, columns, values
 

@@ -68,7 +68,7 @@ class Tagger:
         """Return the articles with predicted quotes (any quotes they came with are replaced)."""
         docs = [Document.from_text(article.text) for article in articles]
         kept = self._filter([find_candidates(doc) for doc in docs], docs)
-        quotes = [self._attribute(doc, candidates)[0] for doc, candidates in zip(docs, kept)]
+        quotes = [attributed[0] for attributed in self._attribute(docs, kept)]
         flat = [(quote, candidate) for per_article, candidates in zip(quotes, kept)
                 for quote, candidate in zip(per_article, candidates)]
         self._classify([q for q, _ in flat], [(c.cue_lemma, c.frame) for _, c in flat])
@@ -83,7 +83,7 @@ class Tagger:
         """
         doc = Document.from_text(article.text)
         candidates = self._filter([find_candidates(doc)], [doc])[0]
-        quotes, chosen = self._attribute(doc, candidates)
+        quotes, chosen = self._attribute([doc], [candidates])[0]
         self._classify(quotes, [(c.cue_lemma, c.frame) for c in candidates])
         explained = []
         for quote, candidate, mention in zip(quotes, candidates, chosen):
@@ -108,24 +108,30 @@ class Tagger:
         keep = iter(self.models.quote_filter.predict_proba(records)[:, 1] >= 0.5)
         return [[c for c in cands if next(keep)] for cands in per_doc]
 
-    def _attribute(self, doc: Document, candidates: list[Candidate]) -> tuple[list[Quote], list[dict | None]]:
+    def _attribute(self, docs: list[Document], per_doc: list[list[Candidate]]
+                   ) -> list[tuple[list[Quote], list[dict | None]]]:
         """Choose each quote's speaker; quotes are taken in order so «وأضاف» sees the last one.
 
-        Returns the quotes and, for each, the ranker's record of the mention chosen (for `explain`).
+        All mentions of the batch are scored at once; the choice then runs article by article.
+        Returns, per article, the quotes and, for each, the ranker's record of the mention chosen
+        (for `explain`).
         """
-        options = [mentions(doc, candidate, has_previous=index > 0, since=candidates[index - 1].end if index else 0)
-                   for index, candidate in enumerate(candidates)]
-        records = [mention_record(m, c, len(found)) for c, found in zip(candidates, options)
-                   for m in found]
+        options = [[mentions(doc, candidate, has_previous=index > 0, since=candidates[index - 1].end if index else 0)
+                    for index, candidate in enumerate(candidates)] for doc, candidates in zip(docs, per_doc)]
+        records = [mention_record(m, c, len(found)) for candidates, per_candidate in zip(per_doc, options)
+                   for c, found in zip(candidates, per_candidate) for m in found]
         scores = iter(self.models.speaker_ranker.predict_proba(records)[:, 1]) if records else iter(())
         by_mention = iter(records)
-        quotes, chosen, known = [], [], []
-        for candidate, found in zip(candidates, options):
-            scored = [(next(scores), m, next(by_mention)) for m in found]
-            quote, record = self._speaker_quote(doc, candidate, scored, known)
-            quotes.append(quote)
-            chosen.append(record)
-        return quotes, chosen
+        attributed = []
+        for doc, candidates, per_candidate in zip(docs, per_doc, options):
+            quotes, chosen, known = [], [], []
+            for candidate, found in zip(candidates, per_candidate):
+                scored = [(next(scores), m, next(by_mention)) for m in found]
+                quote, record = self._speaker_quote(doc, candidate, scored, known)
+                quotes.append(quote)
+                chosen.append(record)
+            attributed.append((quotes, chosen))
+        return attributed
 
     def _speaker_quote(self, doc: Document, candidate: Candidate,
                        scored: list[tuple[float, Mention, dict]], known: list[str]) -> tuple[Quote, dict | None]:

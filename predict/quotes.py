@@ -221,11 +221,13 @@ def _find_content(doc: Document, index: int, sentence: Sentence, frame: str, lem
         if tokens[position].text in CLOSERS and (name_end := _marked_name_end(doc, position, direct)):
             skip_to = name_end  # a name in marks inside the speaker phrase, not the quote
             continue
-        if word in lexicon.COMPLEMENTIZERS:
+        if word in lexicon.COMPLEMENTIZERS or word in lexicon.FUSED_COMPLEMENTIZERS:
+            # أشار إلى أن(ه): the preposition belongs to the cue; a fused pronoun stays in the content
             end = position - 1 if tokens[position - 1].norm in lexicon.CUE_PREPOSITIONS else position
-            return max(end, index + 1), position + 1
-        if word in lexicon.FUSED_COMPLEMENTIZERS:
-            return position, position
+            return max(end, index + 1), position + (word in lexicon.COMPLEMENTIZERS)
+        if word in "،," and (after := _parenthetical_end(tokens, position, limit)):
+            skip_to = after  # وأضاف، بحسب ما نقلت عنه الوكالة، أن ...: the aside is no clause of its own
+            continue
         if word == ":" or tokens[position].text in CLOSERS:
             return position, position + 1 + (word == ":" and position + 1 < limit
                                               and tokens[position + 1].text in CLOSERS)
@@ -243,6 +245,15 @@ def _find_content(doc: Document, index: int, sentence: Sentence, frame: str, lem
                 first += 1
         return first, first
     return index + 1, None
+
+
+def _parenthetical_end(tokens: list[Token], comma: int, limit: int) -> int:
+    """The closing comma of an aside that a complementizer follows, or 0."""
+    for position in range(comma + 1, min(limit, comma + 15) - 1):
+        if tokens[position].text in "،,":
+            following = tokens[position + 1].norm
+            return position if following in lexicon.COMPLEMENTIZERS or following in lexicon.FUSED_COMPLEMENTIZERS else 0
+    return 0
 
 
 def _marked_name_end(doc: Document, position: int, direct: list[Candidate]) -> int:
@@ -321,7 +332,8 @@ def _cut_subject(doc: Document, first: int, last: int) -> tuple[int, int]:
     for position in range(first, last):
         word = doc.tokens[position].norm
         channel = word == "في" and position + 1 < last and doc.tokens[position + 1].norm in lexicon.CHANNEL_WORDS
-        if channel or word in lexicon.SPEAKER_BREAKS or (position > first and word in ".،,()؛:!?؟"):
+        aside = word in "،," or (position > first and word in ".()؛:!?؟")  # وأضاف، بحسب ...، أن: no subject
+        if channel or word in lexicon.SPEAKER_BREAKS or aside:
             return first, position
     return first, last
 
@@ -331,7 +343,7 @@ def _outlet(doc: Document, first: int, last: int) -> str:
     for position in range(first, last):
         word = doc.tokens[position].norm
         if word.startswith("ل") and (word[1:] in lexicon.AGENCIES or word in lexicon.SPEAKER_BREAKS
-                                     and word.startswith(("لوك", "لصح", "لقن", "لمو"))):
+                                     and word.startswith(("لوك", "لصحيف", "لقن", "لمو"))):
             phrase = doc.span_text(position, last)
             return phrase[1:] if phrase.startswith("ل") else phrase
     return ""
@@ -376,6 +388,8 @@ def _source_candidate(doc: Document, index: int, sentence: Sentence) -> Iterator
         span = _trim(doc.text, tokens[min(first, sentence.last - 1)].start, sentence.end) \
             if first < sentence.last else None
     else:
+        if any((cue_of(token) or ("source",))[0] != "source" for token in tokens[sentence.first:index]):
+            return  # «قال الوزير إن ...، بحسب الوكالة»: the clause has its own cue; the source only relays it
         span = _trim(doc.text, sentence.start, tokens[index].start)
     if span is None:
         return

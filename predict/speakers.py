@@ -138,10 +138,32 @@ def resolve(name: str, doc: Document, before: int, known: list[str]) -> str:
     for earlier in reversed(known):
         if len(earlier) > len(name) and words <= _content_words(earlier):
             return earlier
-    if all(w in lexicon.TITLES or ("ال" + w) in lexicon.TITLES or w.startswith("ال") for w in
-           normalize(name).split()):
+    normalized = normalize(name).split()
+    if all(w in lexicon.TITLES or ("ال" + w) in lexicon.TITLES or w.startswith("ال") for w in normalized):
+        if len(normalized) == 1 and not _is_title_word(normalized[0]):
+            return _first_named(normalized[0], doc, before) or name  # a family name such as الفيتوري
         return _introduced(name, doc, before) or name
     return name
+
+
+def _is_title_word(word: str) -> bool:
+    return word in lexicon.TITLES or word.removeprefix("ال") in lexicon.TITLES
+
+
+def _first_named(surname: str, doc: Document, before: int) -> str:
+    """The full name ending in `surname` where a title introduced it: «الرئيس عمر الفيتوري»."""
+    tokens = doc.tokens
+    for index in range(1, doc.token_at(before)):
+        if tokens[index].norm != surname:
+            continue
+        first = index
+        while first > 0 and index - first < 3 and _name_like(tokens[first - 1].norm) \
+                and not _is_title_word(tokens[first - 1].norm) and not cue_of(tokens[first - 1]):
+            first -= 1
+        opener = tokens[first - 1].norm if first > 0 else ""
+        if first < index and (_is_title_word(opener) or opener.startswith("ال")):
+            return doc.span_text(first, index + 1)
+    return ""
 
 
 def _introduced(title: str, doc: Document, before: int) -> str:

@@ -25,6 +25,10 @@ def spans(text):
     ("وأوضح بأن القوافل عبرت الحدود.", "القوافل عبرت الحدود", "indirect", "وأوضح"),
     # a fused complementizer stays in the span
     ("وقال إنه لن يستقيل من منصبه.", "إنه لن يستقيل من منصبه", "indirect", "وقال"),
+    # a cue's preposition before a fused complementizer is no subject; the pronoun stays
+    ("وأشار إلى أنه تلقى تطمينات من الوسطاء.", "أنه تلقى تطمينات من الوسطاء", "indirect", "وأشار"),
+    # an aside between commas does not hide the complementizer
+    ("وأضاف، بحسب ما نقلت عنه وكالة محلية، أن الجسر أعيد فتحه.", "الجسر أعيد فتحه", "indirect", "وأضاف"),
     # continuation cue with a dropped subject
     ("وأضاف أن الحكومة ستدفع الرواتب.", "الحكومة ستدفع الرواتب", "indirect", "وأضاف"),
     # colon without marks

@@ -43,6 +43,28 @@ def test_surname_resolves_to_a_known_speaker():
     assert resolve("الحلبي", doc, 0, ["سامر الحلبي", "وزارة الصحة"]) == "سامر الحلبي"
 
 
+def test_family_name_resolves_to_the_titled_name_given_earlier():
+    doc = Document.from_text("استقبل رئيس المجلس البلدي نزار القباني وفد المانحين. وقال القباني إن المشاريع ستبدأ.")
+    assert resolve("القباني", doc, len(doc.text) - 25, []) == "نزار القباني"
+
+
+@pytest.mark.parametrize("text", [
+    "وقال لصحفيين في المطار إن الطائرات عادت إلى العمل.",  # the addressee
+    "وتابع قائلاً إن الطائرات عادت إلى العمل.",  # a participle that repeats the cue
+    "وأشار إلى أنه تلقى تطمينات من الوسطاء.",  # the cue's preposition
+    "وأضاف، بحسب ما نقلت عنه وكالة محلية، أن الجسر أعيد فتحه.",  # an aside
+])
+def test_no_subject_after_the_cue(text):
+    assert [m for m in mention_texts(text) if "subject" in m] == []
+
+
+def test_a_trailing_source_relays_the_cued_clause():
+    text = "وشدد الوزير على أن الانتخابات ستجرى في موعدها، وفقاً لما أوردته وكالة الأنباء الرسمية."
+    doc = Document.from_text(text)
+    [candidate] = find_candidates(doc)
+    assert candidate.frame != "source" and text[candidate.start:candidate.end].startswith("الانتخابات")
+
+
 def test_continuation_takes_the_previous_speaker(tagger):
     text = ("قال المتحدث باسم الهلال الأحمر كمال الشامي إن فرق الإنقاذ انتشلت عشرين جثة.\n"
             "وأضاف أن آلاف العائلات باتت بلا مأوى مع اقتراب الشتاء.")
