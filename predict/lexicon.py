@@ -70,6 +70,13 @@ OBJECT_PREPOSITIONS: dict[str, tuple[str, ...]] = {
     "اتهم": ("ب",), "حث": ("علي",), "حذر": ("من",), "دعا": ("الي", "ل"), "رحب": ("ب",),
     "طالب": ("ب",), "ناشد": ("ب",), "اشاد": ("ب",), "اثني": ("علي",), "تحدث": ("عن",), "ندد": ("ب",), "توعد": ("ب",), "هدد": ("ب",),
 }
+# Who object cues are usually addressed to: after a subject of two words or more they open the
+# object (طالبت منظمة العفو الدولية السلطات بالإفراج ...), which keeps the addressee (ANNOTATION.md §1).
+ADDRESSEES: frozenset[str] = frozenset(
+    {"السلطات", "الحكومه", "الحكومات", "المجتمع", "الاطراف", "الجميع", "الدول", "المواطنين", "السكان",
+     "الاهالي", "المدنيين", "الفصائل", "الاحزاب", "القوي", "المنظمات", "الوكالات", "المانحين", "الجهات",
+     "الاسره", "الامم", "العالم", "الشعب", "الحكام", "القاده", "الزعماء", "الاداره", "المسؤولين"}
+)
 OBJECT_PREFIX_EXCEPTIONS: frozenset[str] = frozenset({"باسم", "لدي", "له", "لها", "لهم", "لنا"})
 # titles that take "to <place>" (المبعوث الأممي إلى اليمن): their إلى names the post, not the object
 POSTED_TITLES: frozenset[str] = frozenset({"مبعوث", "سفير", "مندوب", "ممثل", "موفد"})

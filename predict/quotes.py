@@ -274,19 +274,22 @@ def _opens_object(tokens: list[Token], index: int, position: int, lemma: str) ->
     word = tokens[position].norm
     if position + 1 < len(tokens) and tokens[position + 1].norm in lexicon.COMPLEMENTIZERS:
         return False
-    if (word == "الي" and _posted_title(tokens, index, position)) or \
-            (tokens[position - 1].norm == "الي" and _posted_title(tokens, index, position - 1)):
+    if (word == "الي" and posted_title(tokens, index, position)) or \
+            (tokens[position - 1].norm == "الي" and posted_title(tokens, index, position - 1)):
         return False  # the post and its place, not the object
     # "المبعوث إلى اليمن كريم الصالحي الأطراف ...": after the post and a two-word name, a
     # definite noun is the addressee that opens the object
     if word.startswith("ال") and position - 4 > index and tokens[position - 4].norm == "الي" \
-            and _posted_title(tokens, index, position - 4) and not tokens[position - 2].norm.startswith("ال"):
+            and posted_title(tokens, index, position - 4) and not tokens[position - 2].norm.startswith("ال"):
         return True
     for preposition in lexicon.OBJECT_PREPOSITIONS.get(lemma, ()):
         if word == preposition or (len(preposition) == 1 and word.startswith(preposition)
                                    and len(word) > 3 and word not in lexicon.OBJECT_PREFIX_EXCEPTIONS):
             return True
     previous = tokens[position - 1].norm
+    if word in lexicon.ADDRESSEES and position > index + 2 and lemma in lexicon.OBJECT_PREPOSITIONS \
+            and not _is_title(previous):
+        return True
     return position == index + 2 and word.startswith("ال") and not previous.startswith("ال") \
         and not _is_title(previous) and word not in lexicon.SPEAKER_BREAKS  # دعت إيران اليوم ...
 
@@ -304,7 +307,7 @@ def _is_question(doc: Document, sentence: Sentence) -> bool:
         doc.tokens[sentence.last - 1].start:doc.tokens[sentence.last - 1].end + 1]
 
 
-def _posted_title(tokens: list[Token], index: int, preposition: int) -> bool:
+def posted_title(tokens: list[Token], index: int, preposition: int) -> bool:
     """Whether `preposition` (إلى) names the post of a title just before it: المبعوث الخاص إلى اليمن."""
     return preposition + 1 < len(tokens) and tokens[preposition + 1].norm in lexicon.POSTS and \
         any(t.norm.removeprefix("ال") in lexicon.POSTED_TITLES for t in tokens[max(index + 1, preposition - 3):preposition])

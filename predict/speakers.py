@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from predict import lexicon
-from predict.quotes import Candidate, Document, cue_of
+from predict.quotes import Candidate, Document, cue_of, posted_title
 from predict.text import normalize
 
 _EDGE_RE = re.compile(r"^[\W_]+|[\W_]+$")
@@ -56,6 +56,8 @@ def mentions(doc: Document, candidate: Candidate, has_previous: bool, since: int
             if position == "before" and candidate.frame == "marks" and not candidate.cue:
                 position = "colon"
             found.append(Mention(text, position, _distance(candidate, first, last)))
+    if candidate.frame == "participle" and (main := _main_subject(doc, candidate)):
+        found.append(Mention(doc.span_text(*main), "main", _distance(candidate, *main)))
     if candidate.frame == "interview":  # the interviewee: the first titled name of the article
         introduced = _titled_name(doc, 0, doc.token_at(candidate.start), reverse=False)
         if introduced:
@@ -64,9 +66,30 @@ def mentions(doc: Document, candidate: Candidate, has_previous: bool, since: int
         narrated = _narrated(doc, doc.token_at(since), candidate)
         if narrated:
             found.append(Mention(doc.span_text(*narrated), "narration", _distance(candidate, *narrated)))
-    if has_previous:
-        found.append(Mention("", "previous", 0))
+    if has_previous:  # its distance: how far back the previous quote ended (the same clause, or paragraphs)
+        cue = candidate.cue_token if candidate.cue_token >= 0 else doc.token_at(candidate.start)
+        found.append(Mention("", "previous", max(0, cue - doc.token_at(since))))
     return found
+
+
+def _main_subject(doc: Document, candidate: Candidate) -> tuple[int, int] | None:
+    """The subject of the verb that opens a participle's sentence: «واستقبل الرئيس فلان ...، مؤكداً»."""
+    sentence = doc.sentences[candidate.sentence]
+    first = sentence.first
+    while first < candidate.cue_token and not doc.tokens[first].text.isalpha():
+        first += 1
+    if first + 1 >= candidate.cue_token or doc.tokens[first].norm.startswith(("ال", "و" + "ال")) \
+            or doc.tokens[first].norm in _LEADING_FILLERS:
+        return None  # the sentence opens with a noun or a connective: its subject is not after a verb
+    last = first + 1
+    while last < candidate.cue_token and last - first <= 7:
+        word = doc.tokens[last].norm
+        posted = word == "الي" and posted_title(doc.tokens, first, last)  # المبعوث الأممي إلى ليبيا
+        if not doc.tokens[last].text.isalpha() or word in lexicon.SPEAKER_BREAKS or cue_of(doc.tokens[last]) \
+                or (word in lexicon.CUE_PREPOSITIONS and not posted):
+            break
+        last += 1
+    return (first + 1, last) if last > first + 1 else None
 
 
 def _narrated(doc: Document, first: int, candidate: Candidate) -> tuple[int, int] | None:
@@ -121,8 +144,13 @@ def mention_record(mention: Mention, candidate: Candidate, n_mentions: int) -> d
         "pronoun": float(bool(words) and all(w in lexicon.PRONOUNS for w in words)),
         "agency": float(any(w in lexicon.AGENCIES for w in words)),
         "distance": min(mention.distance, 30) / 30,
+        f"position={mention.position}+near={_nearness(mention.distance)}": 1.0,
     }
     return {"text": text, "features": features}
+
+
+def _nearness(distance: int) -> str:
+    return "adjacent" if distance <= 3 else "clause" if distance <= 12 else "sentence" if distance <= 40 else "far"
 
 
 def resolve(name: str, doc: Document, before: int, known: list[str]) -> str:

@@ -38,8 +38,9 @@ def spans(text):
     ("دعت المنظمة إلى فتح ممرات آمنة للمدنيين.", "إلى فتح ممرات آمنة للمدنيين", "indirect", "دعت"),
     # a noun object after a title and its genitives (no complementizer)
     ("ونفت وزارة الدفاع السورية قصف الأحياء السكنية.", "قصف الأحياء السكنية", "indirect", "ونفت"),
-    # an indefinite office noun is a title too: its genitive is not the object
-    ("ودعا المبعوث الخاص الأطراف إلى ضبط النفس.", "إلى ضبط النفس", "indirect", "ودعا"),
+    # an indefinite office noun is a title too: its genitive is not the object; the addressee is
+    ("ودعا المبعوث الخاص الأطراف إلى ضبط النفس.", "الأطراف إلى ضبط النفس", "indirect", "ودعا"),
+    ("وطالبت منظمة العفو الدولية السلطات بالإفراج عن المعتقلين.", "السلطات بالإفراج عن المعتقلين", "indirect", "وطالبت"),
     # a time word after the subject does not open the object
     ("دعت إيران اليوم تركيا إلى عدم التصعيد.", "إلى عدم التصعيد", "indirect", "دعت"),
     # a feminine title is a title: its genitive is not the object

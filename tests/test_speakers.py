@@ -58,6 +58,12 @@ def test_no_subject_after_the_cue(text):
     assert [m for m in mention_texts(text) if "subject" in m] == []
 
 
+def test_participle_takes_the_subject_of_the_sentence_verb():
+    text = "وشارك وزير الدفاع خالد النمر في اجتماع الحلف، موضحاً أن بلاده لن تقبل بأي تهديد."
+    [found] = mention_texts(text)
+    assert found["main"] == "وزير الدفاع خالد النمر"
+
+
 def test_a_trailing_source_relays_the_cued_clause():
     text = "وشدد الوزير على أن الانتخابات ستجرى في موعدها، وفقاً لما أوردته وكالة الأنباء الرسمية."
     doc = Document.from_text(text)
