@@ -132,6 +132,15 @@ FUSED_COMPLEMENTIZERS: frozenset[str] = frozenset(
 # Prepositions between a cue and its complementizer: أشار إلى أن، شدد على أن، كشف عن أن.
 CUE_PREPOSITIONS: frozenset[str] = frozenset({"الي", "علي", "عن", "من", "في"})
 
+# Narration that resumes inside an indirect quote's sentence ends the content: «..., وذلك ردا على»,
+# «...، في إشارة إلى». Words anywhere; phrases right after a comma.
+CONTENT_END_WORDS: frozenset[str] = frozenset({"وذلك"})
+CONTENT_END_AFTER_COMMA: frozenset[tuple[str, ...]] = frozenset(
+    {("في", "اشاره"), ("ردا",), ("تعليقا",), ("علي", "حد"), ("حسب", "تعبيره"), ("حسب", "تعبيرها"),
+     ("في", "حين"), ("بينما",), ("فيما",)})
+# The perfect tense's auxiliary: «وكانت الحكومة دعت السكان إلى ...» puts the subject before the cue.
+AUXILIARIES: frozenset[str] = frozenset({"كان", "كانت", "وكان", "وكانت", "كانوا", "وكانوا"})
+
 # Words that end a speaker phrase after a cue: «قال الوزير في بيان ...», «... خلال مؤتمر».
 SPEAKER_BREAKS: frozenset[str] = frozenset(
     {

@@ -186,6 +186,10 @@ def _cued(doc: Document, index: int, frame: str, lemma: str,
         return
     subject_end, content_first = _find_content(doc, index, sentence, frame, lemma, direct)
     subject_first = index + 1
+    if _after_auxiliary(doc, index, sentence):  # «وكانت الحكومة دعت السكان إلى ...»: the subject came first
+        if content_first is not None and content_first == subject_end:
+            content_first = index + 1  # so what follows the cue is its object
+        subject_first = subject_end
     via = ""
     if frame == "relay":
         subject_first, via = _relayed_subject(doc, index, subject_end)
@@ -206,6 +210,17 @@ def _cued(doc: Document, index: int, frame: str, lemma: str,
     yield Candidate(start, end, "indirect", frame, doc.tokens[index].text, lemma, index,
                     subject, before, via=via or _outlet(doc, subject[1], subject_end),
                     sentence=doc.sentence_of[index])
+
+
+def _after_auxiliary(doc: Document, index: int, sentence: Sentence) -> bool:
+    """Whether كان/كانت opens the cue's clause a few words back, with the subject between them."""
+    for position in range(index - 2, max(sentence.first, index - 8) - 1, -1):
+        token = doc.tokens[position]
+        if not token.text.isalpha():
+            return False
+        if token.norm in lexicon.AUXILIARIES:
+            return True
+    return False
 
 
 def _find_content(doc: Document, index: int, sentence: Sentence, frame: str, lemma: str,
@@ -318,8 +333,11 @@ def _content_end(doc: Document, first: int, sentence: Sentence, direct: list[Can
     tokens = doc.tokens
     last = sentence.last
     for position in range(first + 1, sentence.last):
-        if cue_of(tokens[position]) and tokens[position - 1].text in "،,":
-            last = position - 1
+        after_comma = tokens[position - 1].text in "،,"
+        if tokens[position].norm in lexicon.CONTENT_END_WORDS or (after_comma and (cue_of(tokens[position]) or any(
+                tuple(t.norm for t in tokens[position:position + len(phrase)]) == phrase
+                for phrase in lexicon.CONTENT_END_AFTER_COMMA))):
+            last = position - 1 if after_comma else position
             break
     end = tokens[last - 1].end
     for candidate in direct:  # a quote in marks that the clause opened runs to its closing mark

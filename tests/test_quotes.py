@@ -29,6 +29,11 @@ def spans(text):
     ("وأشار إلى أنه تلقى تطمينات من الوسطاء.", "أنه تلقى تطمينات من الوسطاء", "indirect", "وأشار"),
     # an aside between commas does not hide the complementizer
     ("وأضاف، بحسب ما نقلت عنه وكالة محلية، أن الجسر أعيد فتحه.", "الجسر أعيد فتحه", "indirect", "وأضاف"),
+    # after كان the subject came first: what follows the cue is its object
+    ("وكانت الهيئة الوطنية للإغاثة دعت سكان القرى إلى مغادرة منازلهم.", "سكان القرى إلى مغادرة منازلهم", "indirect", "دعت"),
+    # resumed narration ends the content
+    ("قالت الجزائر اليوم إنها ترفض أي وساطة وذلك رداً على تصريحات وزير فرنسي.", "إنها ترفض أي وساطة", "indirect", "قالت"),
+    ("وأكد الوزير أن بلاده ستدعم الاتفاق، في إشارة إلى المبادرة الأخيرة.", "بلاده ستدعم الاتفاق", "indirect", "وأكد"),
     # continuation cue with a dropped subject
     ("وأضاف أن الحكومة ستدفع الرواتب.", "الحكومة ستدفع الرواتب", "indirect", "وأضاف"),
     # colon without marks
