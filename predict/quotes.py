@@ -187,8 +187,9 @@ def _cued(doc: Document, index: int, frame: str, lemma: str,
     subject_end, content_first = _find_content(doc, index, sentence, frame, lemma, direct)
     subject_first = index + 1
     if _after_auxiliary(doc, index, sentence):  # «وكانت الحكومة دعت السكان إلى ...»: the subject came first
-        if content_first is not None and content_first == subject_end:
-            content_first = index + 1  # so what follows the cue is its object
+        if content_first is not None and content_first == subject_end \
+                and doc.tokens[content_first].norm not in lexicon.FUSED_COMPLEMENTIZERS:
+            content_first = index + 1  # no أن: what follows the cue is its object
         subject_first = subject_end
     via = ""
     if frame == "relay":
