@@ -19,6 +19,8 @@ from itertools import chain
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import orjson
+
 INPUT_SUFFIXES = (".jsonl", ".txt")
 # longest article read (some 250 pages, a hundred times a long news article); a longer one is a
 # bad record: it is hardly one article, and tagging it would take minutes and hundreds of MB
@@ -287,19 +289,17 @@ def _count_chars(raw: bytes) -> int:
 
 
 def write_jsonl(records: Iterable[dict], output: str | None) -> int:
-    """Write records as JSON Lines to `output` (atomically) or to stdout when it is None or '-'."""
-    if output in (None, "-"):
+    """Write records as JSON Lines to `output` (atomically) or to stdout when it is None or '-'.
+
+    orjson encodes about ten times faster than json.dumps: in a parallel run this process writes
+    every article while the workers tag, so its speed bounds the speed-up.
+    """
+    with (nullcontext(sys.stdout) if output in (None, "-") else atomic_write(output)) as handle:
         count = 0
         for record in records:
-            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            handle.write(orjson.dumps(record, option=orjson.OPT_SERIALIZE_NUMPY).decode() + "\n")
             count += 1
-        sys.stdout.flush()
-        return count
-    with atomic_write(output) as handle:
-        count = 0
-        for record in records:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-            count += 1
+        handle.flush()
     return count
 
 
