@@ -70,12 +70,13 @@ OBJECT_PREPOSITIONS: dict[str, tuple[str, ...]] = {
     "اتهم": ("ب",), "حث": ("علي",), "حذر": ("من",), "دعا": ("الي", "ل"), "رحب": ("ب",),
     "طالب": ("ب",), "ناشد": ("ب",), "اشاد": ("ب",), "اثني": ("علي",), "تحدث": ("عن",), "ندد": ("ب",), "توعد": ("ب",), "هدد": ("ب",),
 }
-# Who object cues are usually addressed to: after a subject of two words or more they open the
+# Who object cues are usually addressed to: after the subject they open the
 # object (طالبت منظمة العفو الدولية السلطات بالإفراج ...), which keeps the addressee (ANNOTATION.md §1).
 ADDRESSEES: frozenset[str] = frozenset(
     {"السلطات", "الحكومه", "الحكومات", "المجتمع", "الاطراف", "الجميع", "الدول", "المواطنين", "السكان",
      "الاهالي", "المدنيين", "الفصائل", "الاحزاب", "القوي", "المنظمات", "الوكالات", "المانحين", "الجهات",
-     "الاسره", "الامم", "العالم", "الشعب", "الحكام", "القاده", "الزعماء", "الاداره", "المسؤولين"}
+     "الاسره", "الامم", "العالم", "الشعب", "الحكام", "القاده", "الزعماء", "الاداره", "المسؤولين",
+     "النظام", "الطرفين", "الجانبين", "الفرقاء"}
 )
 OBJECT_PREFIX_EXCEPTIONS: frozenset[str] = frozenset({"باسم", "لدي", "له", "لها", "لهم", "لنا"})
 # titles that take "to <place>" (المبعوث الأممي إلى اليمن): their إلى names the post, not the object
@@ -137,7 +138,8 @@ CUE_PREPOSITIONS: frozenset[str] = frozenset({"الي", "علي", "عن", "من"
 CONTENT_END_WORDS: frozenset[str] = frozenset({"وذلك"})
 CONTENT_END_AFTER_COMMA: frozenset[tuple[str, ...]] = frozenset(
     {("في", "اشاره"), ("ردا",), ("تعليقا",), ("علي", "حد"), ("حسب", "تعبيره"), ("حسب", "تعبيرها"),
-     ("في", "حين"), ("بينما",), ("فيما",)})
+     ("في", "حين"), ("بينما",), ("فيما",), ("خصوصا",), ("خاصه",), ("وسط",), ("في", "وقت"),
+     ("علي", "خلفيه"), ("عقب",), ("تزامنا",)})
 # The perfect tense's auxiliary: «وكانت الحكومة دعت السكان إلى ...» puts the subject before the cue.
 AUXILIARIES: frozenset[str] = frozenset({"كان", "كانت", "وكان", "وكانت", "كانوا", "وكانوا"})
 

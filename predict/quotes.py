@@ -303,7 +303,7 @@ def _opens_object(tokens: list[Token], index: int, position: int, lemma: str) ->
                                    and len(word) > 3 and word not in lexicon.OBJECT_PREFIX_EXCEPTIONS):
             return True
     previous = tokens[position - 1].norm
-    if word in lexicon.ADDRESSEES and position > index + 2 and lemma in lexicon.OBJECT_PREPOSITIONS \
+    if word in lexicon.ADDRESSEES and position > index + 1 and lemma in lexicon.OBJECT_PREPOSITIONS \
             and not _is_title(previous):
         return True
     return position == index + 2 and word.startswith("ال") and not previous.startswith("ال") \
