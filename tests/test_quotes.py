@@ -50,7 +50,7 @@ def spans(text):
     # a time word after the subject does not open the object
     ("دعت إيران اليوم تركيا إلى عدم التصعيد.", "إلى عدم التصعيد", "indirect", "دعت"),
     # a feminine title is a title: its genitive is not the object
-    ("وطالبت منسقة السياسة الخارجية سارة النجار النظام بوقف القصف.", "بوقف القصف", "indirect", "وطالبت"),
+    ("وطالبت منسقة السياسة الخارجية سارة النجار النظام بوقف القصف.", "النظام بوقف القصف", "indirect", "وطالبت"),
     # an envoy's "to <place>" is part of the title; the addressee after the name opens the object
     ("دعا المبعوث الأممي إلى ليبيا سامي الحداد الأطراف الليبية إلى الحوار.", "الأطراف الليبية إلى الحوار",
      "indirect", "دعا"),
