@@ -103,6 +103,8 @@ def stance_cues(text: str, cue_lemma: str, frame: str) -> dict:
             key = f"lex={label}" + ("+neg" if negated else "")
             features[key] = features.get(key, 0.0) + 1.0
             features[f"cue={cue_lemma}+lex={label}"] = 1.0
+            if index < 4:  # a position stated at the start of the quote is usually its point
+                features[f"lex_head={label}"] = 1.0
     return features
 
 
