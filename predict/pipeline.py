@@ -152,10 +152,10 @@ class Tagger:
             return
         records = [stance_record(q.quote, lemma, frame) for q, (lemma, frame) in zip(quotes, cues)]
         probabilities = self.models.stance.predict_proba(records)
-        labels = self.models.stance.classes_
-        for quote, row in zip(quotes, probabilities):
-            best = int(np.argmax(row))
-            quote.stance, quote.stance_score = str(labels[best]), round(float(row[best]), 4)
-            quote.extra["stance_scores"] = {str(l): round(float(p), 4) for l, p in zip(labels, row)}
+        labels = [str(label) for label in self.models.stance.classes_]
+        for quote, best, scores in zip(quotes, probabilities.argmax(axis=1).tolist(),
+                                       probabilities.round(4).tolist()):
+            quote.stance, quote.stance_score = labels[best], scores[best]
+            quote.extra["stance_scores"] = dict(zip(labels, scores))
             if quote.stance_score < self.min_confidence:
                 quote.stance = OTHER

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from predict import lexicon
 from predict.text import Sentence, Token, split_sentences, tokenize
@@ -93,7 +94,11 @@ class Document:
 
 def cue_of(token: Token) -> tuple[str, str] | None:
     """Return (frame, lemma) when the token is a reporting cue, trying it without و/ف."""
-    word = token.norm
+    return _cue_of_word(token.norm)
+
+
+@lru_cache(maxsize=1 << 16)  # asked for every token, several times: news repeats its words
+def _cue_of_word(word: str) -> tuple[str, str] | None:
     for candidate in (word, word[1:] if word[:1] in "وف" else "", word[2:] if word[:2] == "وف" else ""):
         if candidate and candidate in _CUE_FRAMES:
             return _CUE_FRAMES[candidate]
