@@ -78,6 +78,12 @@ ADDRESSEES: frozenset[str] = frozenset(
      "الاسره", "الامم", "العالم", "الشعب", "الحكام", "القاده", "الزعماء", "الاداره", "المسؤولين",
      "النظام", "الطرفين", "الجانبين", "الفرقاء"}
 )
+# Reporting verbs that take أن or, without it, a preposition and a noun: أشار إلى أن ... | أشار
+# إلى الاختلاف ...، شدد على ضرورة ...، أعرب عن قلقه ...، أفاد بمقتل ...: the noun opens the content.
+SAY_PREPOSITIONS: dict[str, tuple[str, ...]] = {
+    "اشار": ("الي",), "لفت": ("الي",), "نوه": ("الي", "ب"), "شدد": ("علي",), "اكد": ("علي",),
+    "كشف": ("عن",), "اعرب": ("عن",), "افاد": ("ب",), "اعلن": ("عن",),
+}
 OBJECT_PREFIX_EXCEPTIONS: frozenset[str] = frozenset({"باسم", "لدي", "له", "لها", "لهم", "لنا"})
 # titles that take "to <place>" (المبعوث الأممي إلى اليمن): their إلى names the post, not the object
 POSTED_TITLES: frozenset[str] = frozenset({"مبعوث", "سفير", "مندوب", "ممثل", "موفد"})

@@ -218,6 +218,22 @@ def _cued(doc: Document, index: int, frame: str, lemma: str,
                     sentence=doc.sentence_of[index])
 
 
+def _say_preposition(tokens: list[Token], index: int, limit: int, lemma: str) -> tuple[int, int] | None:
+    """(subject end, content start) where a reporting verb without أن takes its preposition:
+    the content follows «إلى / على / عن», or starts with the word that «بـ» is fused to."""
+    prepositions = lexicon.SAY_PREPOSITIONS.get(lemma, ())
+    for position in range(index + 1, min(limit - 1, index + 12)):
+        word = tokens[position].norm
+        if not tokens[position].text.isalpha() and tokens[position].text not in "،,":
+            return None
+        if word in prepositions:
+            return position, position + 1
+        if any(len(p) == 1 and word.startswith(p) and len(word) > 3 and word not in lexicon.OBJECT_PREFIX_EXCEPTIONS
+               for p in prepositions):
+            return position, position
+    return None
+
+
 def _after_auxiliary(doc: Document, index: int, sentence: Sentence) -> bool:
     """Whether كان/كانت opens the cue's clause a few words back, with the subject between them."""
     for position in range(index - 2, max(sentence.first, index - 8) - 1, -1):
@@ -256,6 +272,8 @@ def _find_content(doc: Document, index: int, sentence: Sentence, frame: str, lem
             break  # the next clause has a cue of its own
         if frame in ("object", "participle") and _opens_object(tokens, index, position, lemma):
             return position, position
+    if (opened := _say_preposition(tokens, index, limit, lemma)) is not None:
+        return opened
     if lemma in lexicon.NOUN_OBJECT_CUES and index + 3 < sentence.last and sentence.last - index <= 30:
         # no complementizer: the cue takes a noun object (أعلن الجيش مقتل ...); the subject
         # cannot be told from the object without a parser, so the content runs from after the

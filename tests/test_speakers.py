@@ -43,6 +43,12 @@ def test_surname_resolves_to_a_known_speaker():
     assert resolve("الحلبي", doc, 0, ["سامر الحلبي", "وزارة الصحة"]) == "سامر الحلبي"
 
 
+def test_the_preposition_ala_is_no_name_but_the_name_ali_is():
+    doc = Document.from_text("وشددت وزيرة الخارجية على ضرورة التنسيق. وقال وزير المالية علي حسن إن العجز تراجع.")
+    assert resolve("وزيرة الخارجية", doc, len(doc.text), []) == "وزيرة الخارجية"
+    assert resolve("وزير المالية", doc, len(doc.text), []) == "وزير المالية علي حسن"
+
+
 def test_family_name_resolves_to_the_titled_name_given_earlier():
     doc = Document.from_text("استقبل رئيس المجلس البلدي نزار القباني وفد المانحين. وقال القباني إن المشاريع ستبدأ.")
     assert resolve("القباني", doc, len(doc.text) - 25, []) == "نزار القباني"
