@@ -358,9 +358,7 @@ def _content_end(doc: Document, first: int, sentence: Sentence, direct: list[Can
     last = sentence.last
     for position in range(first + 1, sentence.last):
         after_comma = tokens[position - 1].text in "،,"
-        if tokens[position].norm in lexicon.CONTENT_END_WORDS or (after_comma and (cue_of(tokens[position]) or any(
-                tuple(t.norm for t in tokens[position:position + len(phrase)]) == phrase
-                for phrase in lexicon.CONTENT_END_AFTER_COMMA))):
+        if tokens[position].norm in lexicon.CONTENT_END_WORDS or (after_comma and _resumes_narration(tokens, position)):
             last = position - 1 if after_comma else position
             break
     end = tokens[last - 1].end
@@ -370,6 +368,12 @@ def _content_end(doc: Document, first: int, sentence: Sentence, direct: list[Can
             end = max(end, candidate.end)
     span = _trim(doc.text, tokens[first].start, end)
     return span[1] if span else -1
+
+
+def _resumes_narration(tokens: list[Token], position: int) -> bool:
+    """After a comma: a new cue (..., مضيفاً) or a narration connector (..., في إشارة إلى)."""
+    return bool(cue_of(tokens[position])) or any(
+        tuple(t.norm for t in tokens[position:position + len(phrase)]) == phrase for phrase in lexicon.CONTENT_END_AFTER_COMMA)
 
 
 def _cut_subject(doc: Document, first: int, last: int) -> tuple[int, int]:

@@ -78,7 +78,7 @@ def _main_subject(doc: Document, candidate: Candidate) -> tuple[int, int] | None
     first = sentence.first
     while first < candidate.cue_token and not doc.tokens[first].text.isalpha():
         first += 1
-    if first + 1 >= candidate.cue_token or doc.tokens[first].norm.startswith(("ال", "و" + "ال")) \
+    if first + 1 >= candidate.cue_token or doc.tokens[first].norm.startswith(("ال", "وال")) \
             or doc.tokens[first].norm in _LEADING_FILLERS:
         return None  # the sentence opens with a noun or a connective: its subject is not after a verb
     last = first + 1
