@@ -92,6 +92,9 @@ class Document:
         return low
 
 
+_RELAYING_SOURCES = frozenset({"نقلا"})  # «نقلاً عن»: a source cue that relays inside a speaker phrase
+
+
 def cue_of(token: Token) -> tuple[str, str] | None:
     """Return (frame, lemma) when the token is a reporting cue, trying it without و/ف."""
     return _cue_of_word(token.norm)
@@ -211,6 +214,9 @@ def _cued(doc: Document, index: int, frame: str, lemma: str,
     end = _content_end(doc, content_first, sentence, direct)
     if end <= start:
         return
+    relayed_from = _relayed_from(doc, subject_first, subject_end)
+    if relayed_from:  # the paper relays; the source after «نقلاً عن» is the speaker
+        via, subject_first = doc.span_text(subject_first, relayed_from - 2), relayed_from
     subject = _cut_subject(doc, subject_first, subject_end)
     before = _before(doc, index, sentence)
     yield Candidate(start, end, "indirect", frame, doc.tokens[index].text, lemma, index,
@@ -255,7 +261,7 @@ def _find_content(doc: Document, index: int, sentence: Sentence, frame: str, lem
         if position < skip_to:
             continue
         word = tokens[position].norm
-        if tokens[position].text in CLOSERS and (name_end := _marked_name_end(doc, position, direct)):
+        if tokens[position].text in CLOSERS and (name_end := _marked_name_end(doc, position, direct, limit)):
             skip_to = name_end  # a name in marks inside the speaker phrase, not the quote
             continue
         if word in lexicon.COMPLEMENTIZERS or word in lexicon.FUSED_COMPLEMENTIZERS:
@@ -268,7 +274,9 @@ def _find_content(doc: Document, index: int, sentence: Sentence, frame: str, lem
         if word == ":" or tokens[position].text in CLOSERS:
             return position, position + 1 + (word == ":" and position + 1 < limit
                                               and tokens[position + 1].text in CLOSERS)
-        if position > index + 1 and cue_of(tokens[position]):
+        if position > index + 1 and (cue := cue_of(tokens[position])):
+            if cue[0] == "source" and word in _RELAYING_SOURCES:
+                continue  # «وذكرت الصحيفة نقلاً عن مصادر أن ...»: the relay is part of the speaker phrase
             break  # the next clause has a cue of its own
         if frame in ("object", "participle") and _opens_object(tokens, index, position, lemma):
             return position, position
@@ -286,6 +294,14 @@ def _find_content(doc: Document, index: int, sentence: Sentence, frame: str, lem
     return index + 1, None
 
 
+def _relayed_from(doc: Document, first: int, last: int) -> int:
+    """The token after «نقلاً عن» inside a speaker phrase, or 0."""
+    for position in range(first + 1, last - 1):
+        if doc.tokens[position].norm in _RELAYING_SOURCES and doc.tokens[position + 1].norm == "عن":
+            return position + 2
+    return 0
+
+
 def _parenthetical_end(tokens: list[Token], comma: int, limit: int) -> int:
     """The closing comma of an aside that a complementizer follows, or 0."""
     for position in range(comma + 1, min(limit, comma + 15) - 1):
@@ -295,14 +311,16 @@ def _parenthetical_end(tokens: list[Token], comma: int, limit: int) -> int:
     return 0
 
 
-def _marked_name_end(doc: Document, position: int, direct: list[Candidate]) -> int:
-    """Token index after a short marked span at `position` that a complementizer follows."""
+def _marked_name_end(doc: Document, position: int, direct: list[Candidate], limit: int) -> int:
+    """Token index after a short marked span at `position` when a complementizer comes later in the
+    clause: a name in marks inside the speaker phrase («نقلت وكالة «تاس» عن الوزارة أن ...»)."""
     opener_end = doc.tokens[position].end
     for candidate in direct:
         if opener_end <= candidate.start <= opener_end + 1:
             after = doc.token_at(candidate.end) + 1
             short = len(doc.text[candidate.start:candidate.end].split()) <= 4
-            if short and after < len(doc.tokens) and doc.tokens[after].norm in lexicon.COMPLEMENTIZERS:
+            if short and any(t.norm in lexicon.COMPLEMENTIZERS or t.norm in lexicon.FUSED_COMPLEMENTIZERS
+                             for t in doc.tokens[after:limit]):
                 return after
     return 0
 

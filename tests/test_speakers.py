@@ -70,6 +70,12 @@ def test_participle_takes_the_subject_of_the_sentence_verb():
     assert found["main"] == "وزير الدفاع خالد النمر"
 
 
+def test_a_paper_relaying_a_source_is_via():
+    doc = Document.from_text("وذكرت صحيفة الوطن نقلاً عن مصادر أمنية أن الحملة ستشمل ثلاث محافظات.")
+    [candidate] = find_candidates(doc)
+    assert candidate.via == "صحيفة الوطن" and doc.span_text(*candidate.subject) == "مصادر أمنية"
+
+
 def test_a_trailing_source_relays_the_cued_clause():
     text = "وشدد الوزير على أن الانتخابات ستجرى في موعدها، وفقاً لما أوردته وكالة الأنباء الرسمية."
     doc = Document.from_text(text)
