@@ -117,14 +117,16 @@ def find_candidates(doc: Document) -> list[Candidate]:
 
 
 def _interview_answers(doc: Document) -> Iterator[Candidate]:
-    """Interview answers: after a question, a paragraph or segment opened by ج: / - / • / ••.
+    """Interview answers: after a question, a paragraph or segment opened by ج: / - / • / ••, or
+    the unmarked paragraph after a question line that such a marker (or س:) opened.
 
     The answer runs to the end of its paragraph; its speaker is the interviewee (the previous
     answer's speaker, or the person the introduction named).
     """
-    for match in _ANSWER_RE.finditer(doc.text):
-        paragraph_end = doc.text.find("\n", match.end())
-        span = _trim(doc.text, match.end(), len(doc.text) if paragraph_end < 0 else paragraph_end)
+    starts = sorted({m.end() for m in _ANSWER_RE.finditer(doc.text)} | {m.end() for m in _MARKED_QUESTION_RE.finditer(doc.text)})
+    for start in starts:
+        paragraph_end = doc.text.find("\n", start)
+        span = _trim(doc.text, start, len(doc.text) if paragraph_end < 0 else paragraph_end)
         if span:
             sentence = doc.sentence_of[min(doc.token_at(span[0]), len(doc.tokens) - 1)]
             yield Candidate(*span, "direct", "interview", sentence=sentence)
@@ -132,6 +134,8 @@ def _interview_answers(doc: Document) -> Iterator[Candidate]:
 
 # a question mark (and any closing mark), then an answer marker at once or on the next line
 _ANSWER_RE = re.compile(r"؟[\s»”\"]*(?:••|•|ج\s*[:：]|[-–—](?=\s))\s*")
+# or a question on a line of its own opened by - / • / س:, and the answer on the next, unmarked line
+_MARKED_QUESTION_RE = re.compile(r"(?m)^[ \t]*(?:[-–—•]|س\s*[:：])[^\n]*؟[ \t»”\"]*\n(?![ \t]*(?:[-–—•]|س\s*[:：]))")
 
 
 def _direct_spans(doc: Document) -> Iterator[Candidate]:
