@@ -39,6 +39,18 @@ def workload(paragraphs: list[str], size: int, seed: int = 0) -> list[Article]:
     return [Article(f"b{i}", "\n".join(rng.sample(paragraphs, 6))) for i in range(size)]
 
 
+def write_big_workload(path: Path, paragraphs: list[str], megabytes: int, seed: int = 1) -> int:
+    """Stream articles into `path` until it holds about `megabytes` MB; return how many."""
+    rng, written, count = random.Random(seed), 0, 0
+    with path.open("w", encoding="utf-8") as handle:
+        while written < megabytes * 1_000_000:
+            line = json.dumps({"id": f"g{count}", "text": "\n".join(rng.sample(paragraphs, 6))}, ensure_ascii=False) + "\n"
+            handle.write(line)
+            written += len(line.encode())
+            count += 1
+    return count
+
+
 def timed(function, *args, **kwargs) -> float:
     start = time.perf_counter()
     function(*args, **kwargs)
@@ -62,6 +74,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000])
     parser.add_argument("--model", default=str(ROOT / "models" / "default"))
+    parser.add_argument("--big-mb", type=int, default=0, metavar="MB",
+                        help="also stream an input of about MB megabytes through `qawl predict` and print its "
+                             "peak memory (1000 MB takes half an hour to an hour on one core)")
     options = parser.parse_args()
 
     schema = load_schema(ROOT / "labels" / "schema.json")
@@ -90,6 +105,14 @@ def main() -> None:
             seconds, kilobytes = run_predict(options.model, path)
             print(f"{size:>9} articles ({path.stat().st_size / 1e6:.0f} MB): {kilobytes / 1024:.0f} MB peak, "
                   f"{seconds:.1f} s", flush=True)
+
+        if options.big_mb:
+            big = Path(folder) / "bench-big.jsonl"
+            count = write_big_workload(big, paragraphs, options.big_mb)
+            seconds, kilobytes = run_predict(options.model, big)
+            print(f"{count:>9} articles ({big.stat().st_size / 1e6:.0f} MB): {kilobytes / 1024:.0f} MB peak, "
+                  f"{seconds:.1f} s", flush=True)
+            big.unlink()
 
         largest = max(files)
         one, _ = run_predict(options.model, files[largest], "--jobs", "1")
