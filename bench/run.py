@@ -5,7 +5,8 @@ articles, written as JSON Lines. For each size it prints end-to-end prediction t
 one core beside the camel-tools normalise+tokenise pass alone (the practical floor), measured in
 the same run, and the ratio; then the peak memory of `qawl predict` per size, the speed-up of
 `--jobs 2` over `--jobs 1` on the largest size, training and 5-fold cross-validation time on the
-corpus, and the start-up time of `qawl predict` on one short article.
+corpus, and the start-up time of `qawl predict` on one short article. `--big-mb 1000` also
+streams a 1 GB input through `qawl predict` and prints its peak memory.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from itertools import count, islice
 from pathlib import Path
 
 from camel_tools.tokenizers.word import simple_word_tokenize
@@ -34,21 +37,29 @@ ROOT = Path(__file__).resolve().parent.parent
 QAWL = str(Path(sys.executable).with_name("qawl"))
 
 
-def workload(paragraphs: list[str], size: int, seed: int = 0) -> list[Article]:
+def shuffled_articles(paragraphs: list[str], seed: int = 0) -> Iterator[Article]:
+    """An endless stream of articles of six corpus paragraphs each, in a seeded random order."""
     rng = random.Random(seed)
-    return [Article(f"b{i}", "\n".join(rng.sample(paragraphs, 6))) for i in range(size)]
+    for i in count():
+        yield Article(f"b{i}", "\n".join(rng.sample(paragraphs, 6)))
 
 
-def write_big_workload(path: Path, paragraphs: list[str], megabytes: int, seed: int = 1) -> int:
+def workload(paragraphs: list[str], size: int, seed: int = 0) -> list[Article]:
+    return list(islice(shuffled_articles(paragraphs, seed), size))
+
+
+def write_big_workload(path: Path, paragraphs: list[str], megabytes: int) -> int:
     """Stream articles into `path` until it holds about `megabytes` MB; return how many."""
-    rng, written, count = random.Random(seed), 0, 0
+    written, articles = 0, 0
     with path.open("w", encoding="utf-8") as handle:
-        while written < megabytes * 1_000_000:
-            line = json.dumps({"id": f"g{count}", "text": "\n".join(rng.sample(paragraphs, 6))}, ensure_ascii=False) + "\n"
+        for article in shuffled_articles(paragraphs, seed=1):
+            if written >= megabytes * 1_000_000:
+                break
+            line = json.dumps({"id": article.id, "text": article.text}, ensure_ascii=False) + "\n"
             handle.write(line)
             written += len(line.encode())
-            count += 1
-    return count
+            articles += 1
+    return articles
 
 
 def timed(function, *args, **kwargs) -> float:
@@ -108,9 +119,9 @@ def main() -> None:
 
         if options.big_mb:
             big = Path(folder) / "bench-big.jsonl"
-            count = write_big_workload(big, paragraphs, options.big_mb)
+            articles = write_big_workload(big, paragraphs, options.big_mb)
             seconds, kilobytes = run_predict(options.model, big)
-            print(f"{count:>9} articles ({big.stat().st_size / 1e6:.0f} MB): {kilobytes / 1024:.0f} MB peak, "
+            print(f"{articles:>9} articles ({big.stat().st_size / 1e6:.0f} MB): {kilobytes / 1024:.0f} MB peak, "
                   f"{seconds:.1f} s", flush=True)
             big.unlink()
 
