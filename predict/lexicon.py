@@ -127,6 +127,8 @@ PARTICIPLE_CUES: dict[str, tuple[str, ...]] = {
 
 # Source phrases: «بحسب X», «وفقا لـ X», «نقلا عن X», «حسبما قال X».
 SOURCE_CUES: tuple[str, ...] = ("بحسب", "حسب", "حسبما", "طبقا", "نقلا", "وفق", "وفقا", "وفقما")
+# «نقلاً عن»: a source cue that, inside a speaker phrase, relays rather than opens a clause.
+RELAYING_SOURCES: frozenset[str] = frozenset({"نقلا"})
 
 # Verbs by which an agency or outlet relays a statement: «نقلت رويترز عن ...».
 RELAY_VERBS: tuple[str, ...] = ("نقل", "نقلت", "تنقل", "ينقل", "اوردت", "اورد")

@@ -92,9 +92,6 @@ class Document:
         return low
 
 
-_RELAYING_SOURCES = frozenset({"نقلا"})  # «نقلاً عن»: a source cue that relays inside a speaker phrase
-
-
 def cue_of(token: Token) -> tuple[str, str] | None:
     """Return (frame, lemma) when the token is a reporting cue, trying it without و/ف."""
     return _cue_of_word(token.norm)
@@ -238,10 +235,21 @@ def _say_preposition(tokens: list[Token], index: int, limit: int, lemma: str) ->
             return None
         if word in prepositions:
             return position, position + 1
-        if any(len(p) == 1 and word.startswith(p) and len(word) > 3 and word not in lexicon.OBJECT_PREFIX_EXCEPTIONS
-               for p in prepositions):
-            return position, position
+        if _has_preposition(word, prepositions):
+            return position, position  # the clitic بـ stays on its word
     return None
+
+
+def _is_complementizer(word: str) -> bool:
+    """إن/أن/بأن, bare or fused with a pronoun (إنه، أنها)."""
+    return word in lexicon.COMPLEMENTIZERS or word in lexicon.FUSED_COMPLEMENTIZERS
+
+
+def _has_preposition(word: str, prepositions: tuple[str, ...]) -> bool:
+    """The word is one of the prepositions, or starts with one that is a clitic (ب، ل)."""
+    return word in prepositions or any(
+        len(p) == 1 and word.startswith(p) and len(word) > 3 and word not in lexicon.OBJECT_PREFIX_EXCEPTIONS
+        for p in prepositions)
 
 
 def _after_auxiliary(doc: Document, index: int, sentence: Sentence) -> bool:
@@ -268,7 +276,7 @@ def _find_content(doc: Document, index: int, sentence: Sentence, frame: str, lem
         if tokens[position].text in CLOSERS and (name_end := _marked_name_end(doc, position, direct, limit)):
             skip_to = name_end  # a name in marks inside the speaker phrase, not the quote
             continue
-        if word in lexicon.COMPLEMENTIZERS or word in lexicon.FUSED_COMPLEMENTIZERS:
+        if _is_complementizer(word):
             # أشار إلى أن(ه): the preposition belongs to the cue; a fused pronoun stays in the content
             end = position - 1 if tokens[position - 1].norm in lexicon.CUE_PREPOSITIONS else position
             return max(end, index + 1), position + (word in lexicon.COMPLEMENTIZERS)
@@ -278,9 +286,9 @@ def _find_content(doc: Document, index: int, sentence: Sentence, frame: str, lem
         if word == ":" or tokens[position].text in CLOSERS:
             return position, position + 1 + (word == ":" and position + 1 < limit
                                               and tokens[position + 1].text in CLOSERS)
-        if position > index + 1 and (cue := cue_of(tokens[position])):
-            if cue[0] == "source" and word in _RELAYING_SOURCES:
-                continue  # «وذكرت الصحيفة نقلاً عن مصادر أن ...»: the relay is part of the speaker phrase
+        if word in lexicon.RELAYING_SOURCES:
+            continue  # «وذكرت الصحيفة نقلاً عن مصادر أن ...»: the relay is part of the speaker phrase
+        if position > index + 1 and cue_of(tokens[position]):
             break  # the next clause has a cue of its own
         if frame in ("object", "participle") and _opens_object(tokens, index, position, lemma):
             return position, position
@@ -301,7 +309,7 @@ def _find_content(doc: Document, index: int, sentence: Sentence, frame: str, lem
 def _relayed_from(doc: Document, first: int, last: int) -> int:
     """The token after «نقلاً عن» inside a speaker phrase, or 0."""
     for position in range(first + 1, last - 1):
-        if doc.tokens[position].norm in _RELAYING_SOURCES and doc.tokens[position + 1].norm == "عن":
+        if doc.tokens[position].norm in lexicon.RELAYING_SOURCES and doc.tokens[position + 1].norm == "عن":
             return position + 2
     return 0
 
@@ -310,8 +318,7 @@ def _parenthetical_end(tokens: list[Token], comma: int, limit: int) -> int:
     """The closing comma of an aside that a complementizer follows, or 0."""
     for position in range(comma + 1, min(limit, comma + 15) - 1):
         if tokens[position].text in "،,":
-            following = tokens[position + 1].norm
-            return position if following in lexicon.COMPLEMENTIZERS or following in lexicon.FUSED_COMPLEMENTIZERS else 0
+            return position if _is_complementizer(tokens[position + 1].norm) else 0
     return 0
 
 
@@ -323,8 +330,7 @@ def _marked_name_end(doc: Document, position: int, direct: list[Candidate], limi
         if opener_end <= candidate.start <= opener_end + 1:
             after = doc.token_at(candidate.end) + 1
             short = len(doc.text[candidate.start:candidate.end].split()) <= 4
-            if short and any(t.norm in lexicon.COMPLEMENTIZERS or t.norm in lexicon.FUSED_COMPLEMENTIZERS
-                             for t in doc.tokens[after:limit]):
+            if short and any(_is_complementizer(t.norm) for t in doc.tokens[after:limit]):
                 return after
     return 0
 
@@ -343,10 +349,8 @@ def _opens_object(tokens: list[Token], index: int, position: int, lemma: str) ->
     if word.startswith("ال") and position - 4 > index and tokens[position - 4].norm == "الي" \
             and posted_title(tokens, index, position - 4) and not tokens[position - 2].norm.startswith("ال"):
         return True
-    for preposition in lexicon.OBJECT_PREPOSITIONS.get(lemma, ()):
-        if word == preposition or (len(preposition) == 1 and word.startswith(preposition)
-                                   and len(word) > 3 and word not in lexicon.OBJECT_PREFIX_EXCEPTIONS):
-            return True
+    if _has_preposition(word, lexicon.OBJECT_PREPOSITIONS.get(lemma, ())):
+        return True
     previous = tokens[position - 1].norm
     if word in lexicon.ADDRESSEES and position > index + 1 and lemma in lexicon.OBJECT_PREPOSITIONS \
             and not _is_title(previous):
@@ -459,7 +463,7 @@ def _source_candidate(doc: Document, index: int, sentence: Sentence) -> Iterator
         span = _trim(doc.text, tokens[min(first, sentence.last - 1)].start, sentence.end) \
             if first < sentence.last else None
     else:
-        if any((cue_of(token) or ("source",))[0] != "source" for token in tokens[sentence.first:index]):
+        if any((cue := cue_of(token)) and cue[0] != "source" for token in tokens[sentence.first:index]):
             return  # «قال الوزير إن ...، بحسب الوكالة»: the clause has its own cue; the source only relays it
         span = _trim(doc.text, sentence.start, tokens[index].start)
     if span is None:
