@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 
 from predict import lexicon
-from predict.text import normalize
+from predict.text import light_stem, normalize
 
 
 def _index_phrases(phrases: dict[str, list[str]]) -> tuple[dict, dict, list[int]]:
@@ -70,7 +70,22 @@ class CharNgrams:
         return {"type": "chars", **asdict(self)}
 
 
-ANALYZERS = {"words": WordNgrams, "chars": CharNgrams}
+@dataclass(frozen=True)
+class WordStems:
+    """The light stem of each word (`predict.text.light_stem`), words as in `WordNgrams`."""
+
+    def __call__(self, text: str) -> list[str]:
+        return [stem for word in text.split() for stem in self.word_grams(word)]
+
+    def word_grams(self, word: str) -> list[str]:
+        """The stems of one space-separated word (so they can be cached per word)."""
+        return [light_stem(part) for part in _WORD_RE.findall(word)]
+
+    def spec(self) -> dict:
+        return {"type": "stems"}
+
+
+ANALYZERS = {"words": WordNgrams, "chars": CharNgrams, "stems": WordStems}
 
 
 def analyzer_from_spec(spec: dict):

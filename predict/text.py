@@ -41,6 +41,9 @@ _TOKEN_RE = regex.compile(f"([{_SYMBOL_CLASS}])|[^\\s\\x1c-\\x1f{_SYMBOL_CLASS}]
 _EMOJI_SEQUENCE_RE = re.compile("[\u200d\u20e3\ufe0f\U0001F1E6-\U0001F1FF\U0001F3FB-\U0001F3FF\U000E0020-\U000E007F]")
 _ARABIC_LETTER_RE = re.compile(r"[\u0621-\u064A]")
 # sentence ends: full stop, Arabic and Latin question marks, exclamation, and line breaks
+# what `light_stem` strips from a normalised word (teh marbuta is already heh), longest first
+_STEM_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "س")
+_STEM_SUFFIXES = ("هما", "ها", "هم", "هن", "كم", "نا", "ات", "ون", "ين", "ان", "ه", "ي")
 _SENTENCE_END_RE = re.compile(r"[.!?؟]+(?=\s|$|[»”\"’])|\n+")
 
 
@@ -84,6 +87,22 @@ def normalize_word(word: str) -> str:
     """Normalise one word without Unicode compatibility decomposition, which may split it."""
     word = dediac_ar(word.replace(_TATWEEL, ""))
     return normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(word)))
+
+
+def light_stem(word: str) -> str:
+    """Strip one leading clitic and one ending from a normalised word, keeping three letters.
+
+    A rough stem, not a morphological analysis: it lets «بالهدنه», «الهدنه» and «هدنه» share a
+    feature where word n-grams would see three unrelated words.
+    """
+    for prefix in _STEM_PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 3:
+            word = word[len(prefix):]
+            break
+    for suffix in _STEM_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[:-len(suffix)]
+    return word
 
 
 def has_arabic(text: str) -> bool:

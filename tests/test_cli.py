@@ -177,7 +177,7 @@ def test_explain_lists_the_features_that_pushed(small_bundle, tmp_path):
     assert records and all(r["id"] == "beirut.txt" for r in records)
     for record in records:
         assert 0 < len(record["stance_for"]) <= 3
-        assert all(term["push"] > 0 and term["kind"] in {"words", "chars", "features"} for term in record["stance_for"])
+        assert all(term["push"] > 0 and term["kind"] in {"words", "stems", "chars", "features"} for term in record["stance_for"])
         assert all(term["push"] < 0 for term in record["stance_against"])
         assert record["speaker_for"] and record["speaker_name"]
     text = run("explain", "--model", small_bundle, article)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from predict.features import CharNgrams, WordNgrams, analyzer_from_spec
+from predict.features import CharNgrams, WordNgrams, WordStems, analyzer_from_spec
 from predict.linear import LinearModel
 from train.estimators import make_ranker, make_stance_model
 from train.fit import extraction_examples, stance_examples
@@ -56,7 +56,8 @@ def test_contributions_sum_to_the_decision(stance_split):
 
 
 def test_analyzers_round_trip_through_their_spec():
-    for analyzer in (WordNgrams(1, 3), CharNgrams(2, 4)):
+    for analyzer in (WordNgrams(1, 3), CharNgrams(2, 4), WordStems()):
         assert analyzer_from_spec(analyzer.spec()) == analyzer
     assert WordNgrams(1, 2)("قال إن الهدنة") == ["قال", "إن", "الهدنة", "قال إن", "إن الهدنة"]
     assert CharNgrams(2, 3)("لا") == [" ل", "لا", "ا ", " لا", "لا "]
+    assert WordStems()("بالهدنه، والهدنه") == ["هدن", "هدن"]

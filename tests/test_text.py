@@ -1,6 +1,6 @@
 import pytest
 
-from predict.text import has_arabic, normalize, split_sentences, tokenize
+from predict.text import has_arabic, light_stem, normalize, split_sentences, tokenize
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -28,6 +28,17 @@ def test_sentences_split_on_stops_and_lines():
     sentences = split_sentences(text, tokens)
     assert [text[s.start:s.end] for s in sentences] == [
         "قال الوزير إن الوضع خطير.", "وأضاف أن الحل ممكن؟", "نعم", "سطر جديد"]
+
+
+@pytest.mark.parametrize("word, stem", [
+    ("بالهدنه", "هدن"),  # clitic and ending: the same stem as the bare word
+    ("هدنه", "هدن"),
+    ("مفاوضات", "مفاوض"),
+    ("وقف", "وقف"),  # never shorter than three letters
+    ("لن", "لن"),
+])
+def test_light_stem(word, stem):
+    assert light_stem(word) == stem
 
 
 def test_has_arabic():

@@ -13,7 +13,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from predict.features import CharNgrams, WordNgrams
+from predict.features import CharNgrams, WordNgrams, WordStems
 
 
 class Field(BaseEstimator, TransformerMixin):
@@ -42,12 +42,14 @@ def _cues() -> Pipeline:
 
 
 def make_stance_model(C: float = 16.0, class_weight: str | None = "balanced") -> Pipeline:
-    """TF-IDF word and character n-grams plus cue and lexicon features, logistic regression.
+    """TF-IDF word n-grams, word stems and character n-grams plus cue and lexicon features,
+    logistic regression.
 
     The defaults are the best setting of `qawl search` on labels/ (docs/accuracy.md).
     """
     return Pipeline([
         ("features", FeatureUnion([("words", _tfidf(WordNgrams(1, 2))),
+                                   ("stems", _tfidf(WordStems())),
                                    ("chars", _tfidf(CharNgrams(2, 5), max_features=60000)),
                                    ("cues", _cues())])),
         ("classifier", LogisticRegression(C=C, class_weight=class_weight, max_iter=3000)),
