@@ -31,6 +31,7 @@ def _index_phrases(phrases: dict[str, list[str]]) -> tuple[dict, dict, list[int]
 
 
 _MULTI_PHRASES, _SINGLE_PHRASES, _SINGLE_LENGTHS = _index_phrases(lexicon.STANCE_PHRASES)
+_LONGEST_PHRASE = max(len(phrase) for entries in _MULTI_PHRASES.values() for _, phrase in entries)
 _WORD_RE = re.compile(r"\w\w+")  # scikit-learn's default token pattern
 
 
@@ -124,10 +125,27 @@ def stance_cues(text: str, cue_lemma: str, frame: str) -> dict:
 
 
 def _phrases_at(words: list[str], index: int, word: str) -> list[tuple[str, tuple[str, ...]]]:
-    """Lexicon phrases found at `index`: whole multi-word phrases, one-word phrases inside the word."""
-    found = [(label, phrase) for label, phrase in _MULTI_PHRASES.get(word, ())
-             if tuple(words[index:index + len(phrase)]) == phrase]
-    return found + _phrases_inside(word)
+    """Lexicon phrases found at `index`: whole multi-word phrases, one-word phrases inside the word.
+
+    A multi-word phrase may start after the first word's clitics (بوقف اطلاق النار, ولوقف ...).
+    """
+    rest = tuple(words[index + 1:index + _LONGEST_PHRASE])
+    for form in _without_clitics(word):  # the fullest form that starts a phrase, so none counts twice
+        found = [(label, phrase) for label, phrase in _MULTI_PHRASES.get(form, ())
+                 if rest[:len(phrase) - 1] == phrase[1:]]
+        if found:
+            return found + _phrases_inside(word)
+    return _phrases_inside(word)
+
+
+@lru_cache(maxsize=1 << 16)
+def _without_clitics(word: str) -> tuple[str, ...]:
+    """The word, and the word without a leading و/ف and then a ب/ل/ك, when a phrase starts there."""
+    forms = [word]
+    for clitics in ("وف", "بلك"):
+        if len(forms[-1]) > 3 and forms[-1][0] in clitics:
+            forms.append(forms[-1][1:])
+    return tuple(form for i, form in enumerate(forms) if i == 0 or form in _MULTI_PHRASES)
 
 
 @lru_cache(maxsize=1 << 16)
