@@ -43,9 +43,10 @@ class Branch:
             pairs = [(self.vocabulary[key], float(v)) for key, v in (value or {}).items() if key in self.vocabulary]
             return [c for c, _ in pairs], [v for _, v in pairs]
         if hasattr(self.analyzer, "word_grams"):
-            columns = []
+            columns, cached = [], self._word_columns.get
             for word in (value or "").split():
-                columns += self._columns_of(word)
+                found = cached(word)
+                columns += found if found is not None else self._columns_of(word)
             return columns, None
         vocabulary = self.vocabulary
         return [column for term in self.analyzer(value or "") if (column := vocabulary.get(term)) is not None], None
@@ -96,18 +97,22 @@ class LinearModel:
         run over the whole batch at once in NumPy.
         """
         n_branches, width = len(self.branches), int(self._offsets[-1])
-        lengths, columns, values = [], [], []
+        lengths, columns, dict_at, dict_values = [], [], [], []
         for record in records:
             for branch in self.branches:
                 found, raw = branch.raw(record)
+                if raw is not None:  # a feature dict's values; every n-gram occurrence counts 1
+                    dict_at += range(len(columns), len(columns) + len(found))
+                    dict_values += raw
                 lengths.append(len(found))
                 columns += found
-                values += raw if raw is not None else [1.0] * len(found)
+        values = np.ones(len(columns))
+        values[dict_at] = dict_values
         groups = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
         columns = np.asarray(columns, dtype=np.int64) + self._offsets[groups % n_branches]
         # equal (group, column) pairs are one n-gram occurring several times: sum them into its count
         keys, inverse = np.unique(groups * width + columns, return_inverse=True)
-        values = np.bincount(inverse, weights=np.asarray(values, dtype=float)).astype(float, copy=False)
+        values = np.bincount(inverse, weights=values).astype(float, copy=False)
         groups, columns = np.divmod(keys, width)
         dampen = self._sublinear[columns]
         values[dampen] = np.log(values[dampen]) + 1.0
@@ -119,10 +124,13 @@ class LinearModel:
 
     def decision_function(self, records: list[dict]) -> np.ndarray:
         rows, columns, values = self._entries(records)
-        weighted = self.coef[columns] * values[:, None]
+        weighted = self.coef[columns]
+        weighted *= values[:, None]
         scores = np.tile(self.intercept, (len(records), 1))
-        for k in range(scores.shape[1]):
-            scores[:, k] += np.bincount(rows, weighted[:, k], minlength=len(records))
+        # entries come sorted by row: each row's terms are one contiguous run to sum
+        if len(rows):
+            starts = np.flatnonzero(np.diff(rows, prepend=-1))
+            scores[rows[starts]] += np.add.reduceat(weighted, starts, axis=0)
         return scores
 
     def predict_proba(self, records: list[dict]) -> np.ndarray:
