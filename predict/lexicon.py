@@ -38,6 +38,7 @@ SAY_CUES: dict[str, tuple[str, ...]] = {
     "كتب": ("كتب", "كتبت", "يكتب", "تكتب"),
     "وصف": ("وصف", "وصفت", "يصف", "تصف", "وصفوا"),
     "قدر": ("قدر", "قدرت"),
+    "روي": ("روي", "روت", "رووا", "يروي", "تروي"),
 }
 
 # Reporting verbs that take an object stating the position: the content starts after the speaker.

@@ -403,14 +403,41 @@ def _resumes_narration(tokens: list[Token], position: int) -> bool:
 
 
 def _cut_subject(doc: Document, first: int, last: int) -> tuple[int, int]:
-    """The speaker phrase after a cue, up to a time, place or channel phrase."""
+    """The speaker phrase after a cue, up to a time, place or channel phrase.
+
+    A title's name in apposition stays in it: «المتحدث باسم الوكالة، فريدريك لانغ، إن».
+    """
     for position in range(first, last):
         word = doc.tokens[position].norm
         channel = word == "في" and position + 1 < last and doc.tokens[position + 1].norm in lexicon.CHANNEL_WORDS
         aside = word in "،," or (position > first and word in ".()؛:!?؟")  # وأضاف، بحسب ...، أن: no subject
+        if word in "،," and position > first and (named := apposed_name(doc, first, position, last)):
+            return first, named
         if channel or word in lexicon.SPEAKER_BREAKS or aside:
             return first, position
     return first, last
+
+
+def apposed_name(doc: Document, first: int, comma: int, last: int) -> int:
+    """The end of a name set off by commas after a titled phrase, or 0 when there is none."""
+    tokens = doc.tokens
+    if not any(_is_title(t.norm) for t in tokens[first:comma]) or comma + 1 >= last \
+            or not name_like(tokens[comma + 1]) or cue_of(tokens[comma + 1]):
+        return 0
+    end = comma + 2
+    while end < last and end - comma <= 4 and tokens[end].norm.isalpha() \
+            and (name_like(tokens[end]) or tokens[end].norm.startswith("ال")) and not cue_of(tokens[end]):
+        end += 1
+    return end if end == last or tokens[end].text in "،," else 0
+
+
+def name_like(token: Token) -> bool:
+    """A word that can be part of a name: not definite, no break, complementizer or preposition
+    (the preposition على normalises to the name علي; the written alef maksura tells them apart)."""
+    word = token.norm
+    return word.isalpha() and not word.startswith("ال") and word not in lexicon.SPEAKER_BREAKS \
+        and word not in lexicon.COMPLEMENTIZERS and len(word) > 1 \
+        and (word not in lexicon.CUE_PREPOSITIONS or (word == "علي" and not token.text.endswith("ى")))
 
 
 def _outlet(doc: Document, first: int, last: int) -> str:

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 
 from predict import lexicon
-from predict.quotes import Candidate, Document, cue_of, posted_title
-from predict.text import Token, normalize
+from predict.quotes import Candidate, Document, apposed_name, cue_of, name_like, posted_title
+from predict.text import normalize
 
 _EDGE_RE = re.compile(r"^[\W_]+|[\W_]+$")
 # words that open a clause rather than a name; trimmed from the front of a mention
@@ -110,14 +110,14 @@ def _titled_name(doc: Document, first: int, end: int, reverse: bool = True) -> t
                 and tokens[last].norm not in lexicon.SPEAKER_BREAKS and tokens[last].norm not in lexicon.COMPLEMENTIZERS \
                 and tokens[last].norm not in _SAYING and not cue_of(tokens[last]):
             word = tokens[last].norm
-            if named and _name_like(tokens[last]) and tokens[last - 1].norm.startswith("ال"):
+            if named and name_like(tokens[last]) and tokens[last - 1].norm.startswith("ال"):
                 break  # "نادر السعدي | وفد ...": a bare word after the name's ال-word opens the object
-            named = named or _name_like(tokens[last])
+            named = named or name_like(tokens[last])
             last += 1
-        if last + 1 < end and tokens[last].text in "،," and _name_like(tokens[last + 1]):
+        if last + 1 < end and tokens[last].text in "،," and name_like(tokens[last + 1]):
             last, apposed = last + 1, last + 1  # "رئيس الرابطة، نجيب الحمروني،": the name after a comma
             while last < end and last - apposed < 4 and tokens[last].norm.isalpha() and (
-                    _name_like(tokens[last]) or tokens[last].norm.startswith("ال")):
+                    name_like(tokens[last]) or tokens[last].norm.startswith("ال")):
                 last += 1
             named = True
         if named:
@@ -185,7 +185,7 @@ def _first_named(surname: str, doc: Document, before: int) -> str:
         if tokens[index].norm != surname:
             continue
         first = index
-        while first > 0 and index - first < 3 and _name_like(tokens[first - 1]) \
+        while first > 0 and index - first < 3 and name_like(tokens[first - 1]) \
                 and not _is_title_word(tokens[first - 1].norm) and not cue_of(tokens[first - 1]):
             first -= 1
         opener = tokens[first - 1].norm if first > 0 else ""
@@ -203,20 +203,15 @@ def _introduced(title: str, doc: Document, before: int) -> str:
         if [t.norm for t in tokens[index:index + len(wanted)]] != wanted:
             continue
         last = index + len(wanted)
-        while last < limit and last - index < len(wanted) + 4 and _name_like(tokens[last]):
+        if last < limit and tokens[last].text in "،,":  # «مدير المستشفى، منذر السمان،»
+            apposed = apposed_name(doc, index, last, limit)
+            if apposed:
+                return doc.span_text(index, apposed)
+        while last < limit and last - index < len(wanted) + 4 and name_like(tokens[last]):
             last += 1
         if last > index + len(wanted):
             return doc.span_text(index, last)
     return ""
-
-
-def _name_like(token: Token) -> bool:
-    """A word that can be part of a name: not definite, no break, complementizer or preposition
-    (the preposition على normalises to the name علي; the written alef maksura tells them apart)."""
-    word = token.norm
-    return word.isalpha() and not word.startswith("ال") and word not in lexicon.SPEAKER_BREAKS \
-        and word not in lexicon.COMPLEMENTIZERS and len(word) > 1 \
-        and (word not in lexicon.CUE_PREPOSITIONS or (word == "علي" and not token.text.endswith("ى")))
 
 
 def _content_words(name: str) -> set[str]:

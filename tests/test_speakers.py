@@ -18,6 +18,13 @@ def mention_texts(text):
      "المسؤول الكبير في المعارضة المسلحة سامر الحلبي"),
     # the speaker phrase ends before a time or channel phrase
     ("وقال وزير الخارجية في مؤتمر صحفي إن الاتفاق بات قريباً.", "subject", "وزير الخارجية"),
+    # a title's name set off by commas stays in the subject
+    ("وقال المتحدث باسم منظمة الطاقة الذرية، بهروز نجفي، إن البرنامج سلمي.", "subject",
+     "المتحدث باسم منظمة الطاقة الذرية، بهروز نجفي"),
+    # but an aside after a comma does not
+    ("وقال وزير الخارجية، في مؤتمر صحفي، إن الاتفاق بات قريباً.", "subject", "وزير الخارجية"),
+    # روى is a reporting verb; the speaker comes after the quote
+    ("«سمعنا الانفجار عند الفجر»، روت الممرضة سعاد الجبوري.", "after", "الممرضة سعاد الجبوري"),
     # subject-verb order
     ("رئيس الوزراء حسن العمري، أكد أن الانتخابات ستجري في موعدها.", "before", "رئيس الوزراء حسن العمري"),
     # speaker after the quote
@@ -36,6 +43,13 @@ def test_title_resolves_to_the_name_given_earlier():
             "وقال المبعوث الدولي إن المحادثات ستبدأ الأسبوع المقبل.")
     doc = Document.from_text(text)
     assert resolve("المبعوث الدولي", doc, text.index("وقال"), []) == "المبعوث الدولي يوهان لارسن"
+
+
+def test_title_resolves_to_the_name_in_apposition():
+    text = ("وصل مدير المستشفى، منذر السمان، إلى المعبر أمس.\n"
+            "وقال مدير المستشفى إن الوقود نفد.")
+    doc = Document.from_text(text)
+    assert resolve("مدير المستشفى", doc, text.index("وقال"), []) == "مدير المستشفى، منذر السمان"
 
 
 def test_surname_resolves_to_a_known_speaker():
