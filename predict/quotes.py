@@ -421,11 +421,14 @@ def _cut_subject(doc: Document, first: int, last: int) -> tuple[int, int]:
 def apposed_name(doc: Document, first: int, comma: int, last: int) -> int:
     """The end of a name set off by commas after a titled phrase, or 0 when there is none."""
     tokens = doc.tokens
-    if not any(_is_title(t.norm) for t in tokens[first:comma]) or comma + 1 >= last \
-            or not name_like(tokens[comma + 1]) or cue_of(tokens[comma + 1]):
+    name = comma + 1
+    if name + 1 < last and _is_title(tokens[name].norm):
+        name += 1  # a rank before the name: «قائد القوات البرية، العميد محمد علي حرسي،»
+    if not any(_is_title(t.norm) for t in tokens[first:comma]) or name >= last \
+            or not name_like(tokens[name]) or cue_of(tokens[name]):
         return 0
-    end = comma + 2
-    while end < last and end - comma <= 4 and tokens[end].norm.isalpha() \
+    end = name + 1
+    while end < last and end - name < 4 and tokens[end].norm.isalpha() \
             and (name_like(tokens[end]) or tokens[end].norm.startswith("ال")) and not cue_of(tokens[end]):
         end += 1
     return end if end == last or tokens[end].text in "،," else 0

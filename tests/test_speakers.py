@@ -21,6 +21,9 @@ def mention_texts(text):
     # a title's name set off by commas stays in the subject
     ("وقال المتحدث باسم منظمة الطاقة الذرية، بهروز نجفي، إن البرنامج سلمي.", "subject",
      "المتحدث باسم منظمة الطاقة الذرية، بهروز نجفي"),
+    # with a rank before the name
+    ("وقال قائد القوات البرية، العميد سالم حرسي، إن الجنود صدوا الهجوم.", "subject",
+     "قائد القوات البرية، العميد سالم حرسي"),
     # but an aside after a comma does not
     ("وقال وزير الخارجية، في مؤتمر صحفي، إن الاتفاق بات قريباً.", "subject", "وزير الخارجية"),
     # روى is a reporting verb; the speaker comes after the quote
