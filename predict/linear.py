@@ -43,10 +43,9 @@ class Branch:
             pairs = [(self.vocabulary[key], float(v)) for key, v in (value or {}).items() if key in self.vocabulary]
             return [c for c, _ in pairs], [v for _, v in pairs]
         if hasattr(self.analyzer, "word_grams"):
-            columns, cached = [], self._word_columns.get
+            columns = []
             for word in (value or "").split():
-                found = cached(word)
-                columns += found if found is not None else self._columns_of(word)
+                columns += self._columns_of(word)
             return columns, None
         vocabulary = self.vocabulary
         return [column for term in self.analyzer(value or "") if (column := vocabulary.get(term)) is not None], None

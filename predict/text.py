@@ -40,10 +40,10 @@ _SYMBOL_CLASS = r"\p{P}\p{S}" + "".join(regex.escape(c) for c in sorted(_SYMBOLS
 _TOKEN_RE = regex.compile(f"([{_SYMBOL_CLASS}])|[^\\s\\x1c-\\x1f{_SYMBOL_CLASS}]+")  # str.split's spaces
 _EMOJI_SEQUENCE_RE = re.compile("[\u200d\u20e3\ufe0f\U0001F1E6-\U0001F1FF\U0001F3FB-\U0001F3FF\U000E0020-\U000E007F]")
 _ARABIC_LETTER_RE = re.compile(r"[\u0621-\u064A]")
-# sentence ends: full stop, Arabic and Latin question marks, exclamation, and line breaks
 # what `light_stem` strips from a normalised word (teh marbuta is already heh), longest first
 _STEM_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "س")
 _STEM_SUFFIXES = ("هما", "ها", "هم", "هن", "كم", "نا", "ات", "ون", "ين", "ان", "ه", "ي")
+# sentence ends: full stop, Arabic and Latin question marks, exclamation, and line breaks
 _SENTENCE_END_RE = re.compile(r"[.!?؟]+(?=\s|$|[»”\"’])|\n+")
 
 
