@@ -52,3 +52,24 @@ def test_unreachable_scheduler_is_one_line_error(small_bundle, archive, tmp_path
     assert result.exit_code == 1
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.output
     assert "Traceback" not in result.output
+
+
+def test_cycle_collector_is_paused_for_a_batch_and_restored_after():
+    import gc
+
+    from predict.pipeline import cycle_collection_paused
+
+    assert gc.isenabled()
+    with cycle_collection_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), cycle_collection_paused():
+        raise RuntimeError("a failing batch must not leave the collector off")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with cycle_collection_paused():
+            pass
+        assert not gc.isenabled()  # a caller that turned it off keeps it off
+    finally:
+        gc.enable()
