@@ -69,10 +69,8 @@ class Document:
     def from_text(cls, text: str) -> Document:
         tokens = tokenize(text)
         sentences = split_sentences(text, tokens)
-        sentence_of = [0] * len(tokens)
-        for number, sentence in enumerate(sentences):
-            for index in range(sentence.first, sentence.last):
-                sentence_of[index] = number
+        sentence_of = [number for number, sentence in enumerate(sentences)
+                       for _ in range(sentence.last - sentence.first)]  # sentences cover every token
         return cls(text, tokens, sentences, sentence_of)
 
     def span_text(self, first: int, last: int) -> str:
@@ -160,11 +158,13 @@ def _direct_spans(doc: Document) -> Iterator[Candidate]:
 
 
 def _next_mark(text: str, start: int, marks: str, stop: int | None = None) -> int:
-    stop = len(text) if stop is None else stop
-    for index in range(start, stop):
-        if text[index] in marks:
-            return index
-    return -1
+    found = _marks_pattern(marks).search(text, start, len(text) if stop is None else stop)
+    return found.start() if found else -1
+
+
+@lru_cache(maxsize=None)  # one pattern per set of marks: a handful in all
+def _marks_pattern(marks: str) -> re.Pattern:
+    return re.compile(f"[{re.escape(marks)}]")
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -300,8 +300,12 @@ def _find_content(doc: Document, index: int, sentence: Sentence, frame: str, lem
         # first word and the quote filter, trained on the corpus, decides whether to keep it
         first = index + 2
         if _is_title(tokens[index + 1].norm):  # نفت وزارة الدفاع السورية | قصف ...: a title's genitives
-            while first < sentence.last - 1 and tokens[first].norm.startswith("ال"):
+            while first < sentence.last - 1 and (tokens[first].norm.startswith(("ال", "لل"))
+                                                 or tokens[first].norm == "باسم"):
                 first += 1
+            named = apposed_name(doc, index + 1, first, sentence.last) if tokens[first].text in "،," else 0
+            if named and named < sentence.last - 1:  # «ودان الناطق باسم الحكومة، فلان الفلاني، اقتحام ...»
+                first = named + 1
         return first, first
     return index + 1, None
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 
 import regex
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 from typing import NamedTuple
 
 from camel_tools.tokenizers.word import simple_word_tokenize
@@ -38,7 +40,10 @@ _SYMBOLS = frozenset(c for c in UNICODE_PUNCT_SYMBOL_CHARSET | EMOJI_ALL_CHARSET
 _SYMBOL_CLASS = r"\p{P}\p{S}" + "".join(regex.escape(c) for c in sorted(_SYMBOLS)
                                        if not regex.match(r"[\p{P}\p{S}]", c))
 _TOKEN_RE = regex.compile(f"([{_SYMBOL_CLASS}])|[^\\s\\x1c-\\x1f{_SYMBOL_CLASS}]+")  # str.split's spaces
+# a symbol the regex module knows but camel-tools' older set does not: such text goes through camel-tools
+_UNKNOWN_SYMBOL_RE = regex.compile(r"(?V1)[[\p{P}\p{S}]--[" + "".join(regex.escape(c) for c in sorted(_SYMBOLS)) + "]]")
 _EMOJI_SEQUENCE_RE = re.compile("[\u200d\u20e3\ufe0f\U0001F1E6-\U0001F1FF\U0001F3FB-\U0001F3FF\U000E0020-\U000E007F]")
+_Match = type(_TOKEN_RE.match("x"))
 _ARABIC_LETTER_RE = re.compile(r"[\u0621-\u064A]")
 # what `light_stem` strips from a normalised word (teh marbuta is already heh), longest first
 _STEM_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "س")
@@ -112,11 +117,12 @@ def has_arabic(text: str) -> bool:
 
 def tokenize(text: str) -> list[Token]:
     """Split text as camel-tools' `simple_word_tokenize` does, keeping each token's offsets."""
-    if not _EMOJI_SEQUENCE_RE.search(text):
+    if not _EMOJI_SEQUENCE_RE.search(text) and not _UNKNOWN_SYMBOL_RE.search(text):
+        # C-level maps rather than a per-token loop: this is prediction's hottest line
         matches = list(_TOKEN_RE.finditer(text))
-        if all(m.group() in _SYMBOLS for m in matches if m.lastindex):
-            return [Token(piece, m.start(), m.end(), normalize_word(piece)) for m in matches
-                    for piece in (m.group(),)]
+        pieces = list(map(_Match.group, matches))
+        return list(map(tuple.__new__, repeat(Token), zip(pieces, map(_Match.start, matches),
+                                                          map(_Match.end, matches), map(normalize_word, pieces))))
     tokens = []
     position = 0
     for piece in simple_word_tokenize(text):
@@ -130,21 +136,9 @@ def tokenize(text: str) -> list[Token]:
 
 def split_sentences(text: str, tokens: list[Token]) -> list[Sentence]:
     """Group tokens into sentences ending at . ! ? ؟ or a line break."""
-    bounds = [match.end() for match in _SENTENCE_END_RE.finditer(text)]
-    bounds.append(len(text) + 1)
-    sentences = []
-    first = 0
-    bound_index = 0
-    for index, token in enumerate(tokens):
-        while token.start >= bounds[bound_index]:
-            bound_index += 1
-            if index > first:
-                sentences.append(_sentence(tokens, first, index))
-                first = index
-    if first < len(tokens):
-        sentences.append(_sentence(tokens, first, len(tokens)))
-    return sentences
-
-
-def _sentence(tokens: list[Token], first: int, last: int) -> Sentence:
-    return Sentence(tokens[first].start, tokens[last - 1].end, first, last)
+    starts = [token.start for token in tokens]
+    # a sentence starts at the first token at or after each end mark (bisect: no per-token loop)
+    cuts = sorted({bisect_left(starts, match.end()) for match in _SENTENCE_END_RE.finditer(text)}
+                  - {0, len(tokens)})
+    edges = [0, *cuts, len(tokens)] if tokens else []
+    return [Sentence(tokens[first].start, tokens[last - 1].end, first, last) for first, last in zip(edges, edges[1:])]

@@ -55,6 +55,10 @@ def spans(text):
     ("دعت المنظمة إلى فتح ممرات آمنة للمدنيين.", "إلى فتح ممرات آمنة للمدنيين", "indirect", "دعت"),
     # a noun object after a title and its genitives (no complementizer)
     ("ونفت وزارة الدفاع السورية قصف الأحياء السكنية.", "قصف الأحياء السكنية", "indirect", "ونفت"),
+    # ... a spokesman's «باسم» and «لل» genitives, and his name in apposition, belong to the subject
+    ("وأعلن المتحدث باسم القيادة العامة للجيش، العقيد سالم الورفلي، دخول وحدات الجيش إلى الحي.",
+     "دخول وحدات الجيش إلى الحي", "indirect", "وأعلن"),
+    ("ودان الناطق باسم الحكومة، رامي الخطيب، اقتحام المخيم.", "اقتحام المخيم", "indirect", "ودان"),
     # an indefinite office noun is a title too: its genitive is not the object; the addressee is
     ("ودعا المبعوث الخاص الأطراف إلى ضبط النفس.", "الأطراف إلى ضبط النفس", "indirect", "ودعا"),
     ("وطالبت منظمة العفو الدولية السلطات بالإفراج عن المعتقلين.", "السلطات بالإفراج عن المعتقلين", "indirect", "وطالبت"),

@@ -24,6 +24,10 @@ def mention_texts(text):
     # with a rank before the name
     ("وقال قائد القوات البرية، العميد سالم حرسي، إن الجنود صدوا الهجوم.", "subject",
      "قائد القوات البرية، العميد سالم حرسي"),
+    # ... also before a noun object, and after a title the list had missed (آمر)
+    ("وأعلن الناطق باسم الشرطة، النقيب خالد المصراتي، ضبط شحنة أسلحة.", "subject",
+     "الناطق باسم الشرطة، النقيب خالد المصراتي"),
+    ("وقال آمر الكتيبة، العقيد فرج العبيدي، إن الطريق مفتوح.", "subject", "آمر الكتيبة، العقيد فرج العبيدي"),
     # but an aside after a comma does not
     ("وقال وزير الخارجية، في مؤتمر صحفي، إن الاتفاق بات قريباً.", "subject", "وزير الخارجية"),
     # روى is a reporting verb; the speaker comes after the quote
