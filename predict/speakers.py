@@ -17,6 +17,7 @@ from predict.quotes import Candidate, Document, apposed_name, cue_of, name_like,
 from predict.text import normalize
 
 _EDGE_RE = re.compile(r"^[\W_]+|[\W_]+$")
+_WORD_RE = re.compile(r"[^\W_]+")
 # words that open a clause rather than a name; trimmed from the front of a mention
 _LEADING_FILLERS = frozenset({"كما", "وقد", "قد", "ثم", "لكن", "ولكن", "بينما", "فيما", "حيث", "اذ",
                               "وكان", "كان", "وكانت", "كانت", "فقد", "وفي", "في", "بدوره", "بدورها",
@@ -161,13 +162,15 @@ def resolve(name: str, doc: Document, before: int, known: list[str]) -> str:
     text before it, where the article usually introduced the person with a name behind it.
     """
     words = _content_words(name)
-    if not words or len(words) > 4:
+    titled = _is_title_word(normalize(name).split()[0]) if words else False
+    if not words or len(words) > (8 if titled else 4):  # a long title: «المتحدث باسم القيادة العامة للجيش»
         return name
     for earlier in reversed(known):
         if len(earlier) > len(name) and words <= _content_words(earlier):
             return earlier
     normalized = normalize(name).split()
-    if all(w in lexicon.TITLES or ("ال" + w) in lexicon.TITLES or w.startswith("ال") for w in normalized):
+    if all(w in lexicon.TITLES or ("ال" + w) in lexicon.TITLES or w.startswith(("ال", "لل")) or w == "باسم"
+           for w in normalized):  # «المتحدث باسم القيادة العامة للجيش»: a title, however long
         if len(normalized) == 1 and not _is_title_word(normalized[0]):
             return _first_named(normalized[0], doc, before) or name  # a family name such as الفيتوري
         return _introduced(name, doc, before) or name
@@ -207,15 +210,24 @@ def _introduced(title: str, doc: Document, before: int) -> str:
             apposed = apposed_name(doc, index, last, limit)
             if apposed:
                 return doc.span_text(index, apposed)
-        while last < limit and last - index < len(wanted) + 4 and name_like(tokens[last]):
-            last += 1
-        if last > index + len(wanted):
-            return doc.span_text(index, last)
+        first = last + (last + 1 < limit and _is_title_word(tokens[last].norm))  # a rank: «... العميد فلان»
+        named = first
+        while named < limit and named - first < 4 and (name_like(tokens[named]) or named > first and _family_name(tokens[named])):
+            named += 1
+        if named > first:
+            return doc.span_text(index, named)
     return ""
 
 
+def _family_name(token) -> bool:
+    """An ال-word after a first name, as in «سالم الورفلي» (not a time word or a cue)."""
+    word = token.norm
+    return word.startswith("ال") and token.text.isalpha() and word not in lexicon.SPEAKER_BREAKS \
+        and word not in lexicon.CUE_PREPOSITIONS and word not in lexicon.COMPLEMENTIZERS and not cue_of(token)
+
+
 def _content_words(name: str) -> set[str]:
-    return {w.removeprefix("ال") for w in normalize(name).split() if len(w) > 1}
+    return {w.removeprefix("ال") for w in _WORD_RE.findall(normalize(name)) if len(w) > 1}  # «الفلسطينية،» too
 
 
 def _clean(doc: Document, first: int, last: int) -> str:

@@ -152,3 +152,18 @@ def test_a_lone_function_word_is_no_mention():
     # «وقال لـ"الشبكة" إن ...»: the word after the cue is a preposition, not a speaker
     positions = mention_texts("وقال له إن الوضع تحت السيطرة.")[0]
     assert "subject" not in positions
+
+
+def test_title_resolves_to_the_previous_speaker_named_in_apposition():
+    text = "ودان الناطق باسم الحكومة، رامي الخطيب، اقتحام المخيم، معتبراً ذلك عقاباً جماعياً."
+    doc = Document.from_text(text)
+    known = ["الناطق باسم الحكومة، رامي الخطيب"]
+    assert resolve("الناطق باسم الحكومة", doc, text.index("معتبراً"), known) == known[0]
+
+
+def test_a_long_title_with_basm_resolves_to_its_name():
+    text = ("وصل المتحدث باسم القيادة العامة للجيش العميد سالم الورفلي إلى المدينة.\n"
+            "وقال المتحدث باسم القيادة العامة للجيش إن الطريق مفتوح.")
+    doc = Document.from_text(text)
+    assert resolve("المتحدث باسم القيادة العامة للجيش", doc, text.index("وقال"), []) \
+        == "المتحدث باسم القيادة العامة للجيش العميد سالم الورفلي"
