@@ -203,7 +203,7 @@ def _introduced(title: str, doc: Document, before: int) -> str:
     tokens = doc.tokens
     limit = doc.token_at(before)
     for index in range(0, max(0, limit - len(wanted))):
-        if [t.norm for t in tokens[index:index + len(wanted)]] != wanted:
+        if tokens[index].norm != wanted[0] or [t.norm for t in tokens[index:index + len(wanted)]] != wanted:
             continue
         last = index + len(wanted)
         if last < limit and tokens[last].text in "،,":  # «مدير المستشفى، منذر السمان،»
