@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from predict import lexicon
 from predict.quotes import Candidate, Document, apposed_name, cue_of, name_like, posted_title
@@ -226,8 +227,9 @@ def _family_name(token) -> bool:
         and word not in lexicon.CUE_PREPOSITIONS and word not in lexicon.COMPLEMENTIZERS and not cue_of(token)
 
 
-def _content_words(name: str) -> set[str]:
-    return {w.removeprefix("ال") for w in _WORD_RE.findall(normalize(name)) if len(w) > 1}  # «الفلسطينية،» too
+@lru_cache(maxsize=1 << 14)  # every quote compares its mention with all the article's known names
+def _content_words(name: str) -> frozenset[str]:
+    return frozenset(w.removeprefix("ال") for w in _WORD_RE.findall(normalize(name)) if len(w) > 1)  # «الفلسطينية،» too
 
 
 def _clean(doc: Document, first: int, last: int) -> str:
