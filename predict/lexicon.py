@@ -193,6 +193,11 @@ CHANNEL_WORDS: frozenset[str] = frozenset(
 )
 
 # Pronouns: never acceptable as a speaker on their own.
+# «الإضراب الذي دعا إليه الاتحاد»، «لافتات كتب عليها»: a cue followed by a pronoun that points back
+# to the noun before it describes that noun; it reports no statement.
+RESUMPTIVE_PRONOUNS: frozenset[str] = frozenset(
+    {"اليه", "اليها", "اليهم", "به", "بها", "بهم", "عنه", "عنها", "له", "لها", "عليه", "عليها"}
+)
 PRONOUNS: frozenset[str] = frozenset({"هو", "هي", "هم", "هما", "هن", "انا", "نحن", "انت", "انتم"})
 
 # News agencies and outlets: recorded as `via` when they relay another source.

@@ -190,6 +190,9 @@ def _cued(doc: Document, index: int, frame: str, lemma: str,
     sentence = doc.sentences[doc.sentence_of[index]]
     if _is_question(doc, sentence):
         return  # a question put to a source (هل تتوقع أن ...؟) is not a quote (ANNOTATION.md §1)
+    if index + 1 < len(doc.tokens) and doc.tokens[index + 1].norm in lexicon.RESUMPTIVE_PRONOUNS \
+            and not doc.tokens[index + 1].text.endswith("ة"):  # آلية is no إليه
+        return  # «الإضراب الذي دعا إليه الاتحاد»: the cue's object is the noun before it, no statement
     if frame == "source":
         yield from _source_candidate(doc, index, sentence)
         return

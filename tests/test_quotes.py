@@ -131,6 +131,13 @@ def test_interview_answers(text, answer):
     assert (answer, "direct", "") in spans(text)
 
 
+def test_a_cue_in_a_relative_clause_is_not_a_quote():
+    assert spans("وشارك الآلاف في الإضراب الذي دعا إليه الاتحاد العام للشغل في كل الولايات.") == []
+    assert spans("ورفع المحتجون لافتات كتب عليها العدالة للضحايا.") == []
+    # but a relative clause whose verb reports a statement still does
+    assert spans("وزير الخارجية الذي قال إن المفاوضات انتهت غادر القاعة.")
+
+
 def test_a_question_put_to_a_source_is_not_a_quote():
     assert spans("• هل تتوقع أن ينجح المؤتمر؟") == []
     assert spans("ألا ترى أن الأحداث حولت الاهتمام؟") == []
