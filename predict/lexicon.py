@@ -196,7 +196,7 @@ CHANNEL_WORDS: frozenset[str] = frozenset(
 # «الإضراب الذي دعا إليه الاتحاد»، «لافتات كتب عليها»: a cue followed by a pronoun that points back
 # to the noun before it describes that noun; it reports no statement.
 RESUMPTIVE_PRONOUNS: frozenset[str] = frozenset(
-    {"اليه", "اليها", "اليهم", "به", "بها", "بهم", "عنه", "عنها", "له", "لها", "عليه", "عليها"}
+    {"اليه", "اليها", "اليهم", "به", "بها", "بهم", "عليه", "عليها"}  # not له/عنه: «قال له إن» is a quote
 )
 PRONOUNS: frozenset[str] = frozenset({"هو", "هي", "هم", "هما", "هن", "انا", "نحن", "انت", "انتم"})
 

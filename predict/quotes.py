@@ -32,6 +32,16 @@ for _form in lexicon.SOURCE_CUES:
 for _form in lexicon.RELAY_VERBS:
     _CUE_FRAMES[_form] = ("relay", "نقل")
 _CUE_FRAMES["جاء"] = ("said_in", "جاء")
+# every form with and without و/ف, so that the look-up asked of every token is one dict access;
+# a listed form wins over the same letters read as a prefix and a shorter form
+_CUE_FORMS: dict[str, tuple[str, str]] = dict(_CUE_FRAMES)
+for _prefix in ("و", "ف", "وف"):
+    for _form, _found in _CUE_FRAMES.items():
+        _CUE_FORMS.setdefault(_prefix + _form, _found)
+# the narration connectors that end content after a comma, by their first word
+_CONNECTORS_BY_FIRST_WORD: dict[str, list[tuple[str, ...]]] = {}
+for _phrase in lexicon.CONTENT_END_AFTER_COMMA:
+    _CONNECTORS_BY_FIRST_WORD.setdefault(_phrase[0], []).append(_phrase)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,16 +101,8 @@ class Document:
 
 
 def cue_of(token: Token) -> tuple[str, str] | None:
-    """Return (frame, lemma) when the token is a reporting cue, trying it without و/ف."""
-    return _cue_of_word(token.norm)
-
-
-@lru_cache(maxsize=1 << 16)  # asked for every token, several times: news repeats its words
-def _cue_of_word(word: str) -> tuple[str, str] | None:
-    for candidate in (word, word[1:] if word[:1] in "وف" else "", word[2:] if word[:2] == "وف" else ""):
-        if candidate and candidate in _CUE_FRAMES:
-            return _CUE_FRAMES[candidate]
-    return None
+    """Return (frame, lemma) when the token is a reporting cue, also after و/ف."""
+    return _CUE_FORMS.get(token.norm)
 
 
 def find_candidates(doc: Document) -> list[Candidate]:
@@ -374,9 +376,10 @@ def _is_title(word: str) -> bool:
 
 def _is_question(doc: Document, sentence: Sentence) -> bool:
     """A sentence that opens with a question word and ends with a question mark."""
-    words = [t for t in doc.tokens[sentence.first:sentence.last] if t.norm.isalpha()]
-    return bool(words) and words[0].norm in lexicon.QUESTION_WORDS and "؟" in doc.text[
-        doc.tokens[sentence.last - 1].start:doc.tokens[sentence.last - 1].end + 1]
+    if "؟" not in doc.text[doc.tokens[sentence.last - 1].start:doc.tokens[sentence.last - 1].end + 1]:
+        return False
+    first = next((t for t in doc.tokens[sentence.first:sentence.last] if t.norm.isalpha()), None)
+    return first is not None and first.norm in lexicon.QUESTION_WORDS
 
 
 def posted_title(tokens: list[Token], index: int, preposition: int) -> bool:
@@ -406,7 +409,8 @@ def _content_end(doc: Document, first: int, sentence: Sentence, direct: list[Can
 def _resumes_narration(tokens: list[Token], position: int) -> bool:
     """After a comma: a new cue (..., مضيفاً) or a narration connector (..., في إشارة إلى)."""
     return bool(cue_of(tokens[position])) or any(
-        tuple(t.norm for t in tokens[position:position + len(phrase)]) == phrase for phrase in lexicon.CONTENT_END_AFTER_COMMA)
+        tuple(t.norm for t in tokens[position:position + len(phrase)]) == phrase
+        for phrase in _CONNECTORS_BY_FIRST_WORD.get(tokens[position].norm, ()))
 
 
 def _cut_subject(doc: Document, first: int, last: int) -> tuple[int, int]:
