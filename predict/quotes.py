@@ -306,8 +306,8 @@ def _find_content(doc: Document, index: int, sentence: Sentence, frame: str, lem
         first = index + 2
         if _is_title(tokens[index + 1].norm):  # نفت وزارة الدفاع السورية | قصف ...: a title's genitives
             while first < sentence.last - 1 and (tokens[first].norm.startswith(("ال", "لل"))
-                                                 or tokens[first].norm == "باسم"):
-                first += 1
+                                                 or "باسم" in (tokens[first].norm, tokens[first - 1].norm)):
+                first += 1  # «باسم» and the noun it governs: «المتحدث باسم وزارة الداخلية»
             named = apposed_name(doc, index + 1, first, sentence.last) if tokens[first].text in "،," else 0
             if named and named < sentence.last - 1:  # «ودان الناطق باسم الحكومة، فلان الفلاني، اقتحام ...»
                 first = named + 1
@@ -472,10 +472,19 @@ def _before(doc: Document, index: int, sentence: Sentence) -> tuple[int, int]:
     """
     if index > sentence.first and doc.tokens[index - 1].text in "،,":
         index -= 1
+    first = _clause_start(doc, index, sentence)
+    if first > sentence.first + 1 and doc.tokens[index - 1].norm in lexicon.ANONYMITY_WORDS:
+        index = first - 1  # «مصدر مقرب، رفض الكشف عن اسمه، قال»: the aside is not the speaker
+        first = _clause_start(doc, index, sentence)
+    return (first, index) if first < index else (0, 0)
+
+
+def _clause_start(doc: Document, index: int, sentence: Sentence) -> int:
+    """The first token after the comma, colon or closing mark before token `index`."""
     first = index
     while first > sentence.first and doc.tokens[first - 1].text not in "،,:»”\"" and index - first < 12:
         first -= 1
-    return (first, index) if first < index else (0, 0)
+    return first
 
 
 def _relayed_subject(doc: Document, index: int, end: int) -> tuple[int, str]:

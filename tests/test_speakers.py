@@ -28,6 +28,9 @@ def mention_texts(text):
     ("وأعلن الناطق باسم الشرطة، النقيب خالد المصراتي، ضبط شحنة أسلحة.", "subject",
      "الناطق باسم الشرطة، النقيب خالد المصراتي"),
     ("وقال آمر الكتيبة، العقيد فرج العبيدي، إن الطريق مفتوح.", "subject", "آمر الكتيبة، العقيد فرج العبيدي"),
+    # the noun «باسم» governs is part of the title before a noun object
+    ("ونفى المتحدث باسم وزارة الداخلية، العميد حيدر العبيدي، تعرض المحتجزين لسوء المعاملة.", "subject",
+     "المتحدث باسم وزارة الداخلية، العميد حيدر العبيدي"),
     # but an aside after a comma does not
     ("وقال وزير الخارجية، في مؤتمر صحفي، إن الاتفاق بات قريباً.", "subject", "وزير الخارجية"),
     # روى is a reporting verb; the speaker comes after the quote
@@ -167,3 +170,13 @@ def test_a_long_title_with_basm_resolves_to_its_name():
     doc = Document.from_text(text)
     assert resolve("المتحدث باسم القيادة العامة للجيش", doc, text.index("وقال"), []) \
         == "المتحدث باسم القيادة العامة للجيش العميد سالم الورفلي"
+
+
+def test_an_outlet_in_marks_after_the_cue_is_no_subject():
+    cued = mention_texts("وقال الوزير لـ«الحياة» إن الحكومة باقية.")[-1]  # [0] is the outlet in marks
+    assert cued.get("subject") == "الوزير"
+
+
+def test_the_speaker_before_an_anonymity_aside_is_the_candidate():
+    cued = mention_texts("ونائب في البرلمان، طلب عدم ذكر اسمه، قال لـ«الحياة» إن الحكومة باقية.")[-1]
+    assert "subject" not in cued and cued.get("before") == "ونائب في البرلمان"
