@@ -51,6 +51,7 @@ SAY_CUES: dict[str, tuple[str, ...]] = {
     "وثق": ("وثق", "وثقت"),
     "تبني": ("تبني", "تبنت"),
     "جدد": ("جدد", "جددت", "يجدد", "تجدد"),
+    "ايد": ("ايد", "ايدت", "ايدوا", "يؤيد", "تؤيد"),
 }
 
 # Reporting verbs that take an object stating the position: the content starts after the speaker.
@@ -117,7 +118,7 @@ POSTS: frozenset[str] = frozenset(
 # Cues that also take a noun object stating the position: أعلن الجيش مقتل ...، نفت الوزارة صحة ...
 NOUN_OBJECT_CUES: frozenset[str] = frozenset(
     {"اتهم", "اثني", "ادان", "استنكر", "اشاد", "اعلن", "اكد", "انتقد", "ثمن", "حمل", "رحب", "رفض",
-     "قدر", "كشف", "نفي", "نوه", "وصف", "توقع", "اعتبر", "احصي", "وثق", "تبني", "جدد"}
+     "قدر", "كشف", "نفي", "نوه", "وصف", "توقع", "اعتبر", "احصي", "وثق", "تبني", "جدد", "ايد"}
 )
 
 # Participles that open a further statement of the same speaker: «..., مؤكداً أن ...».

@@ -285,6 +285,10 @@ def _find_content(doc: Document, index: int, sentence: Sentence, frame: str, lem
             # أشار إلى أن(ه): the preposition belongs to the cue; a fused pronoun stays in the content
             end = position - 1 if tokens[position - 1].norm in lexicon.CUE_PREPOSITIONS else position
             return max(end, index + 1), position + (word in lexicon.COMPLEMENTIZERS)
+        if word in "،," and position > index + 1 and (frame == "object" or lemma in lexicon.NOUN_OBJECT_CUES) \
+                and (named := apposed_name(doc, index + 1, position, limit)) and named + 1 < limit \
+                and tokens[named].text in "،," and not _is_complementizer(tokens[named + 1].norm):
+            return named, named + 1  # «وحمّل الوزير، فلان الفلاني، الحركة المسؤولية»: the object follows the name
         if word in "،," and (after := _parenthetical_end(tokens, position, limit)):
             skip_to = after  # وأضاف، بحسب ما نقلت عنه الوكالة، أن ...: the aside is no clause of its own
             continue
