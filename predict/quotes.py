@@ -312,9 +312,6 @@ def _find_content(doc: Document, index: int, sentence: Sentence, frame: str, lem
             while first < sentence.last - 1 and (tokens[first].norm.startswith(("ال", "لل"))
                                                  or "باسم" in (tokens[first].norm, tokens[first - 1].norm)):
                 first += 1  # «باسم» and the noun it governs: «المتحدث باسم وزارة الداخلية»
-            named = apposed_name(doc, index + 1, first, sentence.last) if tokens[first].text in "،," else 0
-            if named and named < sentence.last - 1:  # «ودان الناطق باسم الحكومة، فلان الفلاني، اقتحام ...»
-                first = named + 1
         return first, first
     return index + 1, None
 
