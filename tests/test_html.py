@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from predict.html import STANCE_COLOURS, open_article_view, write_article_view
 from predict.records import Article, Quote
 from qawl import main
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import ROOT, corpus_files
 
 ARTIFACT = ROOT / "tests" / "artifacts" / "article-view.png"
 BROWSER_TIMEOUT = 120  # seconds; a healthy headless chromium needs one or two
@@ -152,7 +152,7 @@ def run_chromium(chromium: str, profile: Path, *args: str) -> str:
 @pytest.fixture(scope="module")
 def model(tmp_path_factory):
     data = tmp_path_factory.mktemp("data")
-    for path in sorted(CORPUS.glob("*.jsonl"))[1::4][:6]:
+    for path in corpus_files("afr-02", "afr-06", "afr-10", "afr-14", "int-03", "int-07"):
         (data / path.name).write_text(path.read_text("utf-8"), "utf-8")
     (data / "schema.json").write_text((ROOT / "labels" / "schema.json").read_text("utf-8"), "utf-8")
     path = tmp_path_factory.mktemp("models") / "small"
