@@ -182,3 +182,11 @@ def test_explain_lists_the_features_that_pushed(small_bundle, tmp_path):
         assert record["speaker_for"] and record["speaker_name"]
     text = run("explain", "--model", small_bundle, article)
     assert text.exit_code == 0 and "stance pushed by:" in text.output and "held back by:" in text.output
+
+
+def test_validate_finds_the_contract_schema_from_any_folder(tmp_path, monkeypatch):
+    copy = tmp_path / "new.jsonl"
+    copy.write_text(corpus_files("afr-01")[0].read_text("utf-8"), "utf-8")
+    monkeypatch.chdir(tmp_path)  # no schema.json beside the file, no labels/ here
+    result = run("validate", copy)
+    assert result.exit_code == 0, result.output

@@ -11,20 +11,23 @@ from predict.records import KINDS, Article, BadRecord, QawlError, locate_quotes,
 
 DEFAULT_DATA = "labels"
 SCHEMA_FILE = "schema.json"
+PROJECT_SCHEMA = Path(__file__).resolve().parent.parent / DEFAULT_DATA / SCHEMA_FILE  # the contract's labels
 _MARKS = "«»“”\"„"
 
 
 def find_schema(paths: Iterable[str]) -> Path:
-    """The schema.json beside (or inside) the first data path, else the project's labels/."""
+    """The schema.json beside (or inside) the first data path, else labels/ here, else the project's."""
+    paths = list(paths)
     for raw in paths:
         path = Path(raw)
         for folder in (path, path.parent, path.parent.parent):
             if (folder / SCHEMA_FILE).is_file():
                 return folder / SCHEMA_FILE
-    default = Path(DEFAULT_DATA) / SCHEMA_FILE
-    if default.is_file():
-        return default
-    raise QawlError(f"no {SCHEMA_FILE} found beside {', '.join(map(str, paths))} or in {DEFAULT_DATA}/")
+    for default in (Path(DEFAULT_DATA) / SCHEMA_FILE, PROJECT_SCHEMA):
+        if default.is_file():
+            return default
+    raise QawlError(f"no {SCHEMA_FILE} found beside {', '.join(map(str, paths))}, in {DEFAULT_DATA}/ "
+                    f"or at {PROJECT_SCHEMA}")
 
 
 def load_schema(path: Path) -> dict:
