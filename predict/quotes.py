@@ -303,7 +303,7 @@ def _find_content(doc: Document, index: int, sentence: Sentence, frame: str, lem
             return position, position
     if (opened := _say_preposition(tokens, index, limit, lemma)) is not None:
         return opened
-    if lemma in lexicon.NOUN_OBJECT_CUES and index + 3 < sentence.last and sentence.last - index <= 30:
+    if lemma in lexicon.NOUN_OBJECT_CUES and index + 3 < sentence.last:
         # no complementizer: the cue takes a noun object (أعلن الجيش مقتل ...); the subject
         # cannot be told from the object without a parser, so the content runs from after the
         # first word and the quote filter, trained on the corpus, decides whether to keep it

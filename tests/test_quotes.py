@@ -136,6 +136,13 @@ def test_interview_answers(text, answer):
     assert (answer, "direct", "") in spans(text)
 
 
+def test_a_noun_object_in_a_long_sentence_is_still_a_candidate():
+    text = ("وأعلن الرئيس الصومالي الجفاف الذي يضرب معظم أقاليم البلاد منذ أشهر طويلة كارثة وطنية، ودعا "
+            "المجتمع الدولي ورجال الأعمال والمغتربين في كل مكان إلى التبرع العاجل لإنقاذ ملايين الأشخاص "
+            "المهددين بالمجاعة في الأقاليم الوسطى والجنوبية قبل حلول موسم الأمطار المقبل.")
+    assert any(cue == "وأعلن" for _, _, cue in spans(text))
+
+
 def test_a_cue_in_a_relative_clause_is_not_a_quote():
     assert spans("وشارك الآلاف في الإضراب الذي دعا إليه الاتحاد العام للشغل في كل الولايات.") == []
     assert spans("ورفع المحتجون لافتات كتب عليها العدالة للضحايا.") == []
