@@ -193,7 +193,6 @@ CHANNEL_WORDS: frozenset[str] = frozenset(
      "بيانها", "كلمتها", "حديثها", "تصريحها", "تصريحاته", "سياق", "معرض", "وقت"}
 )
 
-# Pronouns: never acceptable as a speaker on their own.
 # «الإضراب الذي دعا إليه الاتحاد»، «لافتات كتب عليها»: a cue followed by a pronoun that points back
 # to the noun before it describes that noun; it reports no statement.
 RESUMPTIVE_PRONOUNS: frozenset[str] = frozenset(
@@ -201,6 +200,7 @@ RESUMPTIVE_PRONOUNS: frozenset[str] = frozenset(
 )
 # The end of an anonymity aside («، رفض الكشف عن اسمه،»), which is no speaker of its own.
 ANONYMITY_WORDS: frozenset[str] = frozenset({"اسمه", "اسمها", "هويته", "هويتها", "اسمائهم", "هويتهم"})
+# Pronouns: never acceptable as a speaker on their own.
 PRONOUNS: frozenset[str] = frozenset({"هو", "هي", "هم", "هما", "هن", "انا", "نحن", "انت", "انتم"})
 
 # News agencies and outlets: recorded as `via` when they relay another source.

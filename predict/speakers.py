@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from predict import lexicon
 from predict.quotes import Candidate, Document, apposed_name, cue_of, name_like, posted_title
-from predict.text import normalize
+from predict.text import Token, normalize
 
 _EDGE_RE = re.compile(r"^[\W_]+|[\W_]+$")
 _WORD_RE = re.compile(r"[^\W_]+")
@@ -162,14 +162,12 @@ def resolve(name: str, doc: Document, before: int, known: list[str]) -> str:
     resolved to a longer known speaker containing its words; a title is also looked up in the
     text before it, where the article usually introduced the person with a name behind it.
     """
-    words = _content_words(name)
-    titled = _is_title_word(normalize(name).split()[0]) if words else False
-    if not words or len(words) > (8 if titled else 4):  # a long title: «المتحدث باسم القيادة العامة للجيش»
+    words, normalized = _content_words(name), normalize(name).split()
+    if not words or len(words) > (8 if _is_title_word(normalized[0]) else 4):  # «المتحدث باسم القيادة العامة للجيش»
         return name
     for earlier in reversed(known):
         if len(earlier) > len(name) and words <= _content_words(earlier):
             return earlier
-    normalized = normalize(name).split()
     if all(w in lexicon.TITLES or ("ال" + w) in lexicon.TITLES or w.startswith(("ال", "لل")) or w == "باسم"
            for w in normalized):  # «المتحدث باسم القيادة العامة للجيش»: a title, however long
         if len(normalized) == 1 and not _is_title_word(normalized[0]):
@@ -220,7 +218,7 @@ def _introduced(title: str, doc: Document, before: int) -> str:
     return ""
 
 
-def _family_name(token) -> bool:
+def _family_name(token: Token) -> bool:
     """An ال-word after a first name, as in «سالم الورفلي» (not a time word or a cue)."""
     word = token.norm
     return word.startswith("ال") and token.text.isalpha() and word not in lexicon.SPEAKER_BREAKS \
