@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from functools import lru_cache
+from itertools import chain
 
 from predict import lexicon
 from predict.text import light_stem, normalize
@@ -44,8 +45,8 @@ class WordNgrams:
 
     def __call__(self, text: str) -> list[str]:
         words = _WORD_RE.findall(text)
-        return [" ".join(words[i:i + n]) for n in range(self.n_min, self.n_max + 1)
-                for i in range(len(words) - n + 1)]
+        return list(chain.from_iterable(map(" ".join, zip(*(words[i:] for i in range(n))))
+                                        for n in range(self.n_min, self.n_max + 1)))
 
     def spec(self) -> dict:
         return {"type": "words", **asdict(self)}

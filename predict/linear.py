@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from itertools import chain, repeat
 from pathlib import Path
 
 import numpy as np
@@ -32,30 +33,46 @@ class Branch:
     analyzer: object = None  # None for a dict branch
     idf: np.ndarray | None = None
     sublinear_tf: bool = False
-    # word -> its n-grams' columns, for analyzers that cut words independently (news repeats words)
-    _word_columns: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    # word -> its n-grams' columns as int32 bytes, for analyzers that cut words independently
+    # (news repeats words; bytes join and convert to an array at C speed)
+    _word_columns: dict[str, bytes] = field(default_factory=dict, repr=False)
 
-    def raw(self, record: dict) -> tuple[list[int], list[float] | None]:
-        """Columns of one record: each n-gram's column once per occurrence (values None, counted
-        later in bulk), or a feature dict's columns and values."""
-        value = record.get(self.field)
-        if self.analyzer is None:
-            pairs = [(self.vocabulary[key], float(v)) for key, v in (value or {}).items() if key in self.vocabulary]
-            return [c for c, _ in pairs], [v for _, v in pairs]
+    def gram_entries(self, records: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) of every n-gram occurrence in the records, rows ascending."""
+        texts = [record.get(self.field) or "" for record in records]
         if hasattr(self.analyzer, "word_grams"):
-            columns = []
-            for word in (value or "").split():
-                columns += self._columns_of(word)
-            return columns, None
-        vocabulary = self.vocabulary
-        return [column for term in self.analyzer(value or "") if (column := vocabulary.get(term)) is not None], None
+            words_by_row = [text.split() for text in texts]
+            words = list(chain.from_iterable(words_by_row))
+            known = self._word_columns.get
+            cached = [found if (found := known(word)) is not None else self._columns_of(word) for word in words]
+            columns = np.frombuffer(b"".join(cached), dtype=np.int32)
+            word_rows = np.repeat(np.arange(len(records)), list(map(len, words_by_row)))
+            return np.repeat(word_rows, np.fromiter(map(len, cached), np.int64, len(cached)) // 4), columns
+        grams_by_row = list(map(self.analyzer, texts))
+        grams = list(chain.from_iterable(grams_by_row))
+        columns = np.fromiter(map(self.vocabulary.get, grams, repeat(-1)), np.int32, len(grams))
+        rows = np.repeat(np.arange(len(records)), list(map(len, grams_by_row)))
+        known = columns >= 0
+        return rows[known], columns[known]
 
-    def _columns_of(self, word: str) -> list[int]:
-        columns = self._word_columns.get(word)
-        if columns is None:
-            columns = [c for gram in self.analyzer.word_grams(word) if (c := self.vocabulary.get(gram)) is not None]
-            if len(self._word_columns) < _WORD_CACHE_SIZE:
-                self._word_columns[word] = columns
+    def dict_entries(self, records: list[dict]) -> tuple[list[int], list[int], list[float]]:
+        """(rows, columns, values) of the feature dicts' known keys."""
+        rows, columns, values = [], [], []
+        vocabulary = self.vocabulary
+        for row, record in enumerate(records):
+            for key, value in (record.get(self.field) or {}).items():
+                if (column := vocabulary.get(key)) is not None:
+                    rows.append(row)
+                    columns.append(column)
+                    values.append(float(value))
+        return rows, columns, values
+
+    def _columns_of(self, word: str) -> bytes:
+        vocabulary = self.vocabulary
+        found = [c for gram in self.analyzer.word_grams(word) if (c := vocabulary.get(gram)) is not None]
+        columns = np.asarray(found, dtype=np.int32).tobytes()
+        if len(self._word_columns) < _WORD_CACHE_SIZE:
+            self._word_columns[word] = columns
         return columns
 
 
@@ -73,6 +90,7 @@ class LinearModel:
         self._idf = np.concatenate([b.idf if b.analyzer else np.ones(n) for b, n in zip(branches, sizes)])
         self._sublinear = np.repeat([b.analyzer is not None and b.sublinear_tf for b in branches], sizes)
         self._normed = np.repeat([b.analyzer is not None for b in branches], sizes)
+        self._branch_of = np.repeat(np.arange(len(branches)), sizes)
 
     @classmethod
     def from_pipeline(cls, pipeline) -> LinearModel:
@@ -90,40 +108,48 @@ class LinearModel:
                    classifier.classes_.tolist())
 
     def _entries(self, records: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The nonzero (row, column, value) entries of the records' feature matrix.
+        """The nonzero (row, column, value) entries of the records' feature matrix, sorted by row
+        and column.
 
-        Python only gathers each record's columns; counting, TF-IDF weighting and normalising
-        run over the whole batch at once in NumPy.
+        Python only gathers columns; counting, TF-IDF weighting and normalising run over the
+        whole batch at once in NumPy. Each entry is keyed `row * width + column`: one sort groups
+        equal keys, and an n-gram's count in a row is the length of its run of keys.
         """
-        n_branches, width = len(self.branches), int(self._offsets[-1])
-        lengths, columns, dict_at, dict_values = [], [], [], []
-        for record in records:
-            for branch in self.branches:
-                found, raw = branch.raw(record)
-                if raw is not None:  # a feature dict's values; every n-gram occurrence counts 1
-                    dict_at += range(len(columns), len(columns) + len(found))
-                    dict_values += raw
-                lengths.append(len(found))
-                columns += found
-        values = np.ones(len(columns))
-        values[dict_at] = dict_values
-        groups = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-        columns = np.asarray(columns, dtype=np.int64) + self._offsets[groups % n_branches]
-        # equal (group, column) pairs are one n-gram occurring several times: sum them into its count
-        keys, inverse = np.unique(groups * width + columns, return_inverse=True)
-        values = np.bincount(inverse, weights=values).astype(float, copy=False)
-        groups, columns = np.divmod(keys, width)
+        width = int(self._offsets[-1])
+        key_type = np.int32 if len(records) * width < 2**31 else np.int64
+        keys, dict_keys, dict_values = [], [], []
+        for branch, offset in zip(self.branches, self._offsets.tolist()):
+            if branch.analyzer is None:
+                rows, columns, values = branch.dict_entries(records)
+                dict_keys.append(np.asarray(rows, key_type) * width + np.asarray(columns, key_type) + offset)
+                dict_values += values
+            else:
+                rows, columns = branch.gram_entries(records)
+                keys.append(rows.astype(key_type) * width + columns + offset)
+        keys = np.sort(np.concatenate(keys + dict_keys))
+        starts = np.flatnonzero(np.diff(keys, prepend=-1))
+        counts = np.diff(starts, append=len(keys))
+        keys = keys[starts].astype(np.int64, copy=False)
+        rows = np.repeat(np.arange(len(records)), np.diff(np.searchsorted(keys, np.arange(len(records) + 1) * width)))
+        columns = keys - rows * width
+        values = counts.astype(float)
+        # a feature dict's keys are unique in a row: its value is looked up, not counted
+        dict_keys = np.concatenate(dict_keys or [np.empty(0, np.int64)]).astype(np.int64, copy=False)
+        order = np.argsort(dict_keys)
+        from_dict = np.flatnonzero(~self._normed[columns])
+        values[from_dict] = np.asarray(dict_values)[order[np.searchsorted(dict_keys[order], keys[from_dict])]]
         dampen = self._sublinear[columns]
         values[dampen] = np.log(values[dampen]) + 1.0
         values *= self._idf[columns]
         normed = self._normed[columns]
-        norms = np.sqrt(np.bincount(groups, np.where(normed, values * values, 0.0), minlength=len(lengths)))
+        groups = rows * len(self.branches) + self._branch_of[columns]
+        norms = np.sqrt(np.bincount(groups, np.where(normed, values * values, 0.0)))
         values[normed] /= norms[groups[normed]]
-        return groups // n_branches, columns, values
+        return rows, columns, values
 
     def decision_function(self, records: list[dict]) -> np.ndarray:
         rows, columns, values = self._entries(records)
-        weighted = self.coef[columns]
+        weighted = np.take(self.coef, columns, axis=0)
         weighted *= values[:, None]
         scores = np.tile(self.intercept, (len(records), 1))
         # entries come sorted by row: each row's terms are one contiguous run to sum
