@@ -12,27 +12,30 @@ import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, compress
 
 from predict import lexicon
 from predict.text import light_stem, normalize
 
 
 def _index_phrases(phrases: dict[str, list[str]]) -> tuple[dict, dict, list[int]]:
-    """Multi-word phrases by their first word; one-word phrases (matched inside a word) by text."""
-    multi, single = defaultdict(list), defaultdict(list)
+    """Multi-word phrases by their first and second words; one-word phrases (matched inside a word)
+    by text."""
+    multi, single = defaultdict(lambda: defaultdict(list)), defaultdict(list)
     for label, entries in phrases.items():
         for phrase in entries:
             words = tuple(phrase.split())
             if len(words) == 1:
                 single[words[0]].append((label, words))
             else:
-                multi[words[0]].append((label, words))
-    return dict(multi), dict(single), sorted({len(text) for text in single})
+                multi[words[0]][words[1]].append((label, words))
+    return ({first: dict(by_second) for first, by_second in multi.items()}, dict(single),
+            sorted({len(text) for text in single}))
 
 
 _MULTI_PHRASES, _SINGLE_PHRASES, _SINGLE_LENGTHS = _index_phrases(lexicon.STANCE_PHRASES)
-_LONGEST_PHRASE = max(len(phrase) for entries in _MULTI_PHRASES.values() for _, phrase in entries)
+_LONGEST_PHRASE = max(len(phrase) for by_second in _MULTI_PHRASES.values()
+                      for entries in by_second.values() for _, phrase in entries)
 _WORD_RE = re.compile(r"\w\w+")  # scikit-learn's default token pattern
 
 
@@ -106,13 +109,15 @@ def stance_cues(text: str, cue_lemma: str, frame: str) -> dict:
     """Cue, negation and lexicon features of normalised text: what a reader keys on besides the words."""
     words = text.split()
     features = {f"cue={cue_lemma}": 1.0, f"frame={frame}": 1.0}
-    for index, word in enumerate(words[:60]):
-        if word in lexicon.NEGATIONS and index + 1 < len(words):
-            features[f"neg+{words[index + 1]}"] = 1.0
-            features["negation"] = 1.0
+    negatable = words[:min(60, len(words) - 1)]  # a negation and the word it negates
+    if not lexicon.NEGATIONS.isdisjoint(negatable):
+        for index, word in enumerate(negatable):
+            if word in lexicon.NEGATIONS:
+                features[f"neg+{words[index + 1]}"] = 1.0
+                features["negation"] = 1.0
     seen = set()
-    for index, word in enumerate(words):
-        for label, phrase in _phrases_at(words, index, word):
+    for index in compress(range(len(words)), map(_lexicon_entries, words)):
+        for label, phrase in _phrases_at(words, index, *_lexicon_entries(words[index])):
             if (label, phrase) in seen:  # each phrase counts once, at its first occurrence
                 continue
             seen.add((label, phrase))
@@ -125,28 +130,36 @@ def stance_cues(text: str, cue_lemma: str, frame: str) -> dict:
     return features
 
 
-def _phrases_at(words: list[str], index: int, word: str) -> list[tuple[str, tuple[str, ...]]]:
+def _phrases_at(words: list[str], index: int, starting: tuple, inside: tuple) -> list[tuple[str, tuple[str, ...]]]:
     """Lexicon phrases found at `index`: whole multi-word phrases, one-word phrases inside the word.
 
-    A multi-word phrase may start after the first word's clitics (بوقف اطلاق النار, ولوقف ...).
+    `starting` holds the phrases that may start at the word by their second word, per clitic form,
+    fullest form first: the first form with a whole phrase wins, so none counts twice.
     """
     rest = tuple(words[index + 1:index + _LONGEST_PHRASE])
-    for form in _without_clitics(word):  # the fullest form that starts a phrase, so none counts twice
-        found = [(label, phrase) for label, phrase in _MULTI_PHRASES.get(form, ())
+    following = rest[0] if rest else None
+    for by_second in starting:
+        found = [(label, phrase) for label, phrase in by_second.get(following, ())
                  if rest[:len(phrase) - 1] == phrase[1:]]
         if found:
-            return found + _phrases_inside(word)
-    return _phrases_inside(word)
+            return found + list(inside)
+    return list(inside)
 
 
 @lru_cache(maxsize=1 << 16)
-def _without_clitics(word: str) -> tuple[str, ...]:
-    """The word, and the word without a leading و/ف and then a ب/ل/ك, when a phrase starts there."""
+def _lexicon_entries(word: str) -> tuple:
+    """(phrases that may start at the word, per clitic form; one-word phrases inside it), or ()
+    for the many words that touch no phrase: news repeats words, so this is cached.
+
+    A multi-word phrase may start after the first word's clitics (بوقف اطلاق النار, ولوقف ...).
+    """
     forms = [word]
     for clitics in ("وف", "بلك"):
         if len(forms[-1]) > 3 and forms[-1][0] in clitics:
             forms.append(forms[-1][1:])
-    return tuple(form for i, form in enumerate(forms) if i == 0 or form in _MULTI_PHRASES)
+    starting = tuple(_MULTI_PHRASES[form] for form in forms if form in _MULTI_PHRASES)
+    inside = tuple(_phrases_inside(word))
+    return (starting, inside) if starting or inside else ()
 
 
 @lru_cache(maxsize=1 << 16)
