@@ -48,8 +48,10 @@ class WordNgrams:
 
     def __call__(self, text: str) -> list[str]:
         words = _WORD_RE.findall(text)
-        return list(chain.from_iterable(map(" ".join, zip(*(words[i:] for i in range(n))))
-                                        for n in range(self.n_min, self.n_max + 1)))
+        grams = words.copy() if self.n_min == 1 else []
+        for n in range(max(2, self.n_min), self.n_max + 1):
+            grams += map(" ".join, zip(*(words[i:] for i in range(n))))
+        return grams
 
     def spec(self) -> dict:
         return {"type": "words", **asdict(self)}

@@ -55,17 +55,15 @@ class Branch:
         known = columns >= 0
         return rows[known], columns[known]
 
-    def dict_entries(self, records: list[dict]) -> tuple[list[int], list[int], list[float]]:
-        """(rows, columns, values) of the feature dicts' known keys."""
-        rows, columns, values = [], [], []
-        vocabulary = self.vocabulary
-        for row, record in enumerate(records):
-            for key, value in (record.get(self.field) or {}).items():
-                if (column := vocabulary.get(key)) is not None:
-                    rows.append(row)
-                    columns.append(column)
-                    values.append(float(value))
-        return rows, columns, values
+    def dict_entries(self, records: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, column, value) of the feature dicts' known keys, rows ascending."""
+        dicts = [record.get(self.field) or {} for record in records]
+        keys = list(chain.from_iterable(dicts))
+        columns = np.fromiter(map(self.vocabulary.get, keys, repeat(-1)), np.int64, len(keys))
+        values = np.fromiter(chain.from_iterable(map(dict.values, dicts)), float, len(keys))
+        rows = np.repeat(np.arange(len(records)), list(map(len, dicts)))
+        known = columns >= 0
+        return rows[known], columns[known], values[known]
 
     def _columns_of(self, word: str) -> bytes:
         vocabulary = self.vocabulary
@@ -121,8 +119,8 @@ class LinearModel:
         for branch, offset in zip(self.branches, self._offsets.tolist()):
             if branch.analyzer is None:
                 rows, columns, values = branch.dict_entries(records)
-                dict_keys.append(np.asarray(rows, key_type) * width + np.asarray(columns, key_type) + offset)
-                dict_values += values
+                dict_keys.append(rows.astype(key_type) * width + columns.astype(key_type) + offset)
+                dict_values.append(values)
             else:
                 rows, columns = branch.gram_entries(records)
                 keys.append(rows.astype(key_type) * width + columns + offset)
@@ -137,7 +135,8 @@ class LinearModel:
         dict_keys = np.concatenate(dict_keys or [np.empty(0, np.int64)]).astype(np.int64, copy=False)
         order = np.argsort(dict_keys)
         from_dict = np.flatnonzero(~self._normed[columns])
-        values[from_dict] = np.asarray(dict_values)[order[np.searchsorted(dict_keys[order], keys[from_dict])]]
+        dict_values = np.concatenate(dict_values or [np.empty(0)])
+        values[from_dict] = dict_values[order[np.searchsorted(dict_keys[order], keys[from_dict])]]
         dampen = self._sublinear[columns]
         values[dampen] = np.log(values[dampen]) + 1.0
         values *= self._idf[columns]

@@ -59,5 +59,7 @@ def test_analyzers_round_trip_through_their_spec():
     for analyzer in (WordNgrams(1, 3), CharNgrams(2, 4), WordStems()):
         assert analyzer_from_spec(analyzer.spec()) == analyzer
     assert WordNgrams(1, 2)("قال إن الهدنة") == ["قال", "إن", "الهدنة", "قال إن", "إن الهدنة"]
+    assert WordNgrams(1, 3)("قال إن الهدنة") == ["قال", "إن", "الهدنة", "قال إن", "إن الهدنة", "قال إن الهدنة"]
+    assert WordNgrams(2, 3)("قال إن") == ["قال إن"]
     assert CharNgrams(2, 3)("لا") == [" ل", "لا", "ا ", " لا", "لا "]
     assert WordStems()("بالهدنه، والهدنه") == ["هدن", "هدن"]
