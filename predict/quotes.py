@@ -8,9 +8,12 @@ ANNOTATION.md §1: the content only, without cue, speaker, complementizer or quo
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import compress
+from operator import attrgetter
 
 from predict import lexicon
 from predict.text import Sentence, Token, split_sentences, tokenize
@@ -20,6 +23,7 @@ CLOSERS: dict[str, str] = {"«": "»", "“": "”“", "„": "“”", '"': '"
 MAX_QUOTE_CHARS = 3000
 _TRIM = " \t\n.،,:;؛-–—"
 _PUNCT_RE = re.compile(r"^\W+$")
+_start_of = attrgetter("start")
 
 _CUE_FRAMES: dict[str, tuple[str, str]] = {}
 for _frame, _table in (("say", lexicon.SAY_CUES), ("object", lexicon.OBJECT_CUES),
@@ -90,14 +94,7 @@ class Document:
 
     def token_at(self, offset: int) -> int:
         """Index of the first token that starts at or after `offset`."""
-        low, high = 0, len(self.tokens)
-        while low < high:
-            middle = (low + high) // 2
-            if self.tokens[middle].start < offset:
-                low = middle + 1
-            else:
-                high = middle
-        return low
+        return bisect_left(self.tokens, offset, key=_start_of)
 
 
 def cue_of(token: Token) -> tuple[str, str] | None:
@@ -108,8 +105,9 @@ def cue_of(token: Token) -> tuple[str, str] | None:
 def find_candidates(doc: Document) -> list[Candidate]:
     """All rule candidates of a document, in text order, partly quoted ones merged."""
     direct = list(_direct_spans(doc))
-    cued = [candidate for index, token in enumerate(doc.tokens)
-            if (frame := cue_of(token)) for candidate in _cued(doc, index, *frame, direct)]
+    norms = [token.norm for token in doc.tokens]
+    cued = [candidate for index in compress(range(len(norms)), map(_CUE_FORMS.get, norms))
+            for candidate in _cued(doc, index, *_CUE_FORMS[norms[index]], direct)]
     return _merge(doc, direct, cued + list(_interview_answers(doc)))
 
 
