@@ -13,7 +13,7 @@ read with `allow_pickle=False`, so loading a model file can never run code.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import chain, repeat
 from pathlib import Path
 
@@ -21,7 +21,7 @@ import numpy as np
 
 from predict.features import analyzer_from_spec
 
-_WORD_CACHE_SIZE = 100_000  # distinct words remembered per branch: about 30 MB at most
+_WORD_CACHE_SIZE = 100_000  # distinct words remembered per text field: about 30 MB at most
 
 
 @dataclass
@@ -33,22 +33,15 @@ class Branch:
     analyzer: object = None  # None for a dict branch
     idf: np.ndarray | None = None
     sublinear_tf: bool = False
-    # word -> its n-grams' columns as int32 bytes, for analyzers that cut words independently
-    # (news repeats words; bytes join and convert to an array at C speed)
-    _word_columns: dict[str, bytes] = field(default_factory=dict, repr=False)
+
+    @property
+    def cuts_words(self) -> bool:
+        """Whether the analyzer cuts each word independently, so a word's columns can be cached."""
+        return hasattr(self.analyzer, "word_grams")
 
     def gram_entries(self, records: list[dict]) -> tuple[np.ndarray, np.ndarray]:
         """(row, column) of every n-gram occurrence in the records, rows ascending."""
-        texts = [record.get(self.field) or "" for record in records]
-        if hasattr(self.analyzer, "word_grams"):
-            words_by_row = [text.split() for text in texts]
-            words = list(chain.from_iterable(words_by_row))
-            known = self._word_columns.get
-            cached = [found if (found := known(word)) is not None else self._columns_of(word) for word in words]
-            columns = np.frombuffer(b"".join(cached), dtype=np.int32)
-            word_rows = np.repeat(np.arange(len(records)), list(map(len, words_by_row)))
-            return np.repeat(word_rows, np.fromiter(map(len, cached), np.int64, len(cached)) // 4), columns
-        grams_by_row = list(map(self.analyzer, texts))
+        grams_by_row = [self.analyzer(record.get(self.field) or "") for record in records]
         grams = list(chain.from_iterable(grams_by_row))
         columns = np.fromiter(map(self.vocabulary.get, grams, repeat(-1)), np.int32, len(grams))
         rows = np.repeat(np.arange(len(records)), list(map(len, grams_by_row)))
@@ -65,15 +58,6 @@ class Branch:
         known = columns >= 0
         return rows[known], columns[known], values[known]
 
-    def _columns_of(self, word: str) -> bytes:
-        vocabulary = self.vocabulary
-        found = [c for gram in self.analyzer.word_grams(word) if (c := vocabulary.get(gram)) is not None]
-        columns = np.asarray(found, dtype=np.int32).tobytes()
-        if len(self._word_columns) < _WORD_CACHE_SIZE:
-            self._word_columns[word] = columns
-        return columns
-
-
 class LinearModel:
     """Logistic regression over concatenated feature branches, with scikit-learn's outputs."""
 
@@ -89,6 +73,14 @@ class LinearModel:
         self._sublinear = np.repeat([b.analyzer is not None and b.sublinear_tf for b in branches], sizes)
         self._normed = np.repeat([b.analyzer is not None for b in branches], sizes)
         self._branch_of = np.repeat(np.arange(len(branches)), sizes)
+        # per text field, the branches whose analyzers cut words independently, with their offsets,
+        # and each word's columns in all of them as int32 bytes: news repeats words, and the bytes
+        # of a text's words join and become an array at C speed
+        self._word_cut: dict[str, list[tuple[Branch, int]]] = {}
+        for branch, offset in zip(branches, self._offsets.tolist()):
+            if branch.cuts_words:
+                self._word_cut.setdefault(branch.field, []).append((branch, offset))
+        self._word_columns: dict[str, dict[str, bytes]] = {name: {} for name in self._word_cut}
 
     @classmethod
     def from_pipeline(cls, pipeline) -> LinearModel:
@@ -116,16 +108,22 @@ class LinearModel:
         width = int(self._offsets[-1])
         key_type = np.int32 if len(records) * width < 2**31 else np.int64
         keys, dict_keys, dict_values = [], [], []
+        for name in self._word_cut:
+            rows, columns = self._word_entries(name, records)
+            keys.append(rows.astype(key_type) * width + columns)
         for branch, offset in zip(self.branches, self._offsets.tolist()):
             if branch.analyzer is None:
                 rows, columns, values = branch.dict_entries(records)
                 dict_keys.append(rows.astype(key_type) * width + columns.astype(key_type) + offset)
                 dict_values.append(values)
-            else:
+            elif not branch.cuts_words:
                 rows, columns = branch.gram_entries(records)
                 keys.append(rows.astype(key_type) * width + columns + offset)
         keys = np.sort(np.concatenate(keys + dict_keys))
-        starts = np.flatnonzero(np.diff(keys, prepend=-1))
+        first = np.empty(len(keys), bool)
+        first[:1] = True
+        np.not_equal(keys[1:], keys[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
         counts = np.diff(starts, append=len(keys))
         keys = keys[starts].astype(np.int64, copy=False)
         rows = np.repeat(np.arange(len(records)), np.diff(np.searchsorted(keys, np.arange(len(records) + 1) * width)))
@@ -137,14 +135,33 @@ class LinearModel:
         from_dict = np.flatnonzero(~self._normed[columns])
         dict_values = np.concatenate(dict_values or [np.empty(0)])
         values[from_dict] = dict_values[order[np.searchsorted(dict_keys[order], keys[from_dict])]]
-        dampen = self._sublinear[columns]
-        values[dampen] = np.log(values[dampen]) + 1.0
+        repeated = np.flatnonzero(counts > 1)  # 1 + log(1) = 1: only repeated n-grams are dampened
+        repeated = repeated[self._sublinear[columns[repeated]]]
+        values[repeated] = np.log(values[repeated]) + 1.0
         values *= self._idf[columns]
         normed = self._normed[columns]
         groups = rows * len(self.branches) + self._branch_of[columns]
         norms = np.sqrt(np.bincount(groups, np.where(normed, values * values, 0.0)))
         values[normed] /= norms[groups[normed]]
         return rows, columns, values
+
+    def _word_entries(self, name: str, records: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) of every n-gram occurrence of the word-cutting branches over field `name`."""
+        words_by_row = [(record.get(name) or "").split() for record in records]
+        words = list(chain.from_iterable(words_by_row))
+        known = self._word_columns[name].get
+        cached = [found if (found := known(word)) is not None else self._columns_of(name, word) for word in words]
+        word_rows = np.repeat(np.arange(len(records)), list(map(len, words_by_row)))
+        rows = np.repeat(word_rows, np.fromiter(map(len, cached), np.int64, len(cached)) // 4)
+        return rows, np.frombuffer(b"".join(cached), dtype=np.int32)
+
+    def _columns_of(self, name: str, word: str) -> bytes:
+        found = [offset + column for branch, offset in self._word_cut[name] for gram in branch.analyzer.word_grams(word)
+                 if (column := branch.vocabulary.get(gram)) is not None]
+        columns = np.asarray(found, dtype=np.int32).tobytes()
+        if len(self._word_columns[name]) < _WORD_CACHE_SIZE:
+            self._word_columns[name][word] = columns
+        return columns
 
     def decision_function(self, records: list[dict]) -> np.ndarray:
         rows, columns, values = self._entries(records)
