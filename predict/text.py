@@ -17,7 +17,7 @@ from itertools import repeat
 from typing import NamedTuple
 
 from camel_tools.tokenizers.word import simple_word_tokenize
-from camel_tools.utils.charsets import AR_DIAC_CHARSET, EMOJI_ALL_CHARSET, UNICODE_PUNCT_SYMBOL_CHARSET
+from camel_tools.utils.charsets import EMOJI_ALL_CHARSET, UNICODE_PUNCT_SYMBOL_CHARSET
 from camel_tools.utils.dediac import dediac_ar
 from camel_tools.utils.normalize import (
     normalize_alef_ar,
@@ -75,29 +75,6 @@ class Sentence:
     last: int  # exclusive token index
 
 
-def _letters_ar(text: str) -> str:
-    """camel-tools' removal of tatweel and diacritics and its alef, alef maksura and teh marbuta
-    normalisation."""
-    text = dediac_ar(text.replace(_TATWEEL, ""))
-    return normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(text)))
-
-
-def _letter_table() -> dict[int, str | None]:
-    """`_letters_ar` as one `str.translate` table, several times faster on short texts.
-
-    Each of its steps rewrites characters one at a time, so applying it to every character of
-    the Arabic block (diacritics included) gives the whole mapping.
-    """
-    table = {}
-    for char in {chr(code) for code in range(0x0600, 0x0700)} | AR_DIAC_CHARSET:
-        if (rewritten := _letters_ar(char)) != char:
-            table[ord(char)] = rewritten or None
-    return table
-
-
-_LETTER_TABLE = _letter_table()
-
-
 def normalize(text: str) -> str:
     """Return the matching form of Arabic text.
 
@@ -105,13 +82,16 @@ def normalize(text: str) -> str:
     and teh marbuta are unified. Used for features and lexicon look-ups, never for output spans.
     """
     text = normalize_unicode(text) if _LIGATURES_RE.search(text) else unicodedata.normalize("NFKC", text)
-    return text.translate(_LETTER_TABLE)
+    text = text.replace(_TATWEEL, "")
+    text = dediac_ar(text)
+    return normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(text)))
 
 
 @lru_cache(maxsize=1 << 16)  # news vocabulary repeats: most tokens are normalised once per run
 def normalize_word(word: str) -> str:
     """Normalise one word without Unicode compatibility decomposition, which may split it."""
-    return word.translate(_LETTER_TABLE)
+    word = dediac_ar(word.replace(_TATWEEL, ""))
+    return normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(word)))
 
 
 def light_stem(word: str) -> str:

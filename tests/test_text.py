@@ -49,14 +49,3 @@ def test_tokenize_equals_camel_tools_on_the_corpus(small_corpus):
     from camel_tools.tokenizers.word import simple_word_tokenize
     for article in small_corpus:
         assert [t.text for t in tokenize(article.text)] == simple_word_tokenize(article.text)
-
-
-def test_normalize_equals_camel_tools_on_every_character():
-    # the translate table must rewrite exactly what camel-tools' functions rewrite, anywhere in Unicode
-    from camel_tools.utils.dediac import dediac_ar
-    from camel_tools.utils.normalize import normalize_alef_ar, normalize_alef_maksura_ar, normalize_teh_marbuta_ar
-    from camel_tools.utils.normalize import normalize_unicode
-    every = "".join(map(chr, range(0x110000))).encode("utf-8", "replace").decode("utf-8")
-    expected = normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(
-        dediac_ar(normalize_unicode(every).replace("\u0640", "")))))
-    assert normalize(every) == expected
