@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from qawl import main
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import ROOT, corpus_files
 
 ANSI = "\x1b["
 COMMANDS = sorted(main.commands)
@@ -29,7 +29,7 @@ def test_every_help_has_an_example(command):
 
 def test_data_on_stdout_status_on_stderr_no_colour_codes(small_bundle, tmp_path):
     source = tmp_path / "batch.jsonl"
-    lines = (sorted(CORPUS.glob("*.jsonl"))[0].read_text("utf-8").splitlines()[:2] + ["{broken"])
+    lines = (corpus_files("afr-01")[0].read_text("utf-8").splitlines()[:2] + ["{broken"])
     source.write_text("\n".join(lines) + "\n", "utf-8")
     for args in (["predict", "--model", small_bundle, source],
                  ["suggest", "--n", 3, "--model", small_bundle, source]):

@@ -18,7 +18,7 @@ import pytest
 from predict.bundle import load_bundle, save_bundle
 from predict.pipeline import Tagger
 from predict.records import Article, QawlError
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import ROOT, corpus_files
 from tests.test_cli import ARTICLE
 
 TIMEOUT = 120  # seconds for any one wait: generous, for a loaded machine; a healthy run takes a few
@@ -73,7 +73,7 @@ def hidden(folder: Path) -> set[str]:
 def tiny_data(tmp_path_factory):
     """One corpus file (9 articles): `qawl train` on it takes seconds, most of them imports."""
     folder = tmp_path_factory.mktemp("tiny")
-    shutil.copy(sorted(CORPUS.glob("*.jsonl"))[0], folder)
+    shutil.copy(corpus_files("afr-01")[0], folder)
     shutil.copy(ROOT / "labels" / "schema.json", folder)
     return folder
 

@@ -15,7 +15,7 @@ from predict.labelstudio import (
 )
 from predict.records import Article, BadRecord, QawlError, Quote
 from qawl import main
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import ROOT, corpus_files
 
 TEXT = ("عمّان - قال وزير الخارجية سامي الحداد إن «الحل السياسي هو الطريق الوحيد».\n"
         "وأضاف أن بلاده ترفض أي تدخل عسكري في المنطقة.\n")
@@ -64,7 +64,7 @@ def test_round_trip_through_the_cli_changes_only_the_annotators_edit(tmp_path):
     folder = tmp_path / "labels"
     folder.mkdir()
     (folder / "schema.json").write_text((ROOT / "labels" / "schema.json").read_text("utf-8"), "utf-8")
-    lines = [line for path in sorted(CORPUS.glob("*.jsonl"))[:2]
+    lines = [line for path in corpus_files("afr-01", "afr-02")
              for line in path.read_text("utf-8").splitlines() if line.strip()]
     (folder / "in.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
     originals = [json.loads(line) for line in lines]

@@ -6,15 +6,15 @@ import pytest
 from click.testing import CliRunner
 
 from qawl import main
-from tests.conftest import CORPUS
+from tests.conftest import corpus_files
 
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory):
     """About 200 articles (four batches) as one JSON Lines file."""
     path = tmp_path_factory.mktemp("archive") / "archive.jsonl"
-    lines = [line for corpus_file in sorted(CORPUS.glob("*.jsonl"))[:25]
-             for line in corpus_file.read_text("utf-8").splitlines()]
+    named = corpus_files(*(f"{beat}-{number:02d}" for beat in ("afr", "int") for number in range(1, 14)))
+    lines = [line for corpus_file in named for line in corpus_file.read_text("utf-8").splitlines()]
     path.write_text("\n".join(json.dumps({"id": json.loads(l)["id"], "text": json.loads(l)["text"]},
                                          ensure_ascii=False) for l in lines[:200]) + "\n", "utf-8")
     return path
