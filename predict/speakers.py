@@ -129,26 +129,36 @@ def _titled_name(doc: Document, first: int, end: int, reverse: bool = True) -> t
 
 def mention_record(mention: Mention, candidate: Candidate, n_mentions: int) -> dict:
     """The ranker's input for one mention of one quote."""
-    text = normalize(mention.text)
-    words = text.split()
-    has_title = any(w in lexicon.TITLES or w.removeprefix("ال") in lexicon.TITLES for w in words)
+    text, n_words, has_title, first, last, pronoun, agency = _mention_words(mention.text)
     features = {
         f"position={mention.position}": 1.0,
         f"position={mention.position}+frame={candidate.frame}": 1.0,
         f"position={mention.position}+kind={candidate.kind}": 1.0,
         f"position={mention.position}+cue={candidate.cue_lemma}": 1.0,
-        f"position={mention.position}+n={min(len(words), 6)}": 1.0,
+        f"position={mention.position}+n={n_words}": 1.0,
         f"position={mention.position}+title={has_title}": 1.0,
         f"position={mention.position}+alone={n_mentions == 1}": 1.0,
         f"position={mention.position}+has_subject={candidate.subject[1] > candidate.subject[0]}": 1.0,
-        f"first={words[0] if words else ''}": 1.0,
-        f"last={words[-1] if words else ''}": 1.0,
-        "pronoun": float(bool(words) and all(w in lexicon.PRONOUNS for w in words)),
-        "agency": float(any(w in lexicon.AGENCIES for w in words)),
+        f"first={first}": 1.0,
+        f"last={last}": 1.0,
+        "pronoun": pronoun,
+        "agency": agency,
         "distance": min(mention.distance, 30) / 30,
         f"position={mention.position}+near={_nearness(mention.distance)}": 1.0,
     }
     return {"text": text, "features": features}
+
+
+@lru_cache(maxsize=1 << 14)  # the same names and titles come back quote after quote
+def _mention_words(mention: str) -> tuple[str, int, bool, str, str, float, float]:
+    """A mention's normalised text and what the ranker reads in its words: how many (up to 6),
+    whether one is a title, the first and the last, whether all are pronouns, whether one is an agency."""
+    text = normalize(mention)
+    words = text.split()
+    has_title = any(w in lexicon.TITLES or w.removeprefix("ال") in lexicon.TITLES for w in words)
+    return (text, min(len(words), 6), has_title, words[0] if words else "", words[-1] if words else "",
+            float(bool(words) and all(w in lexicon.PRONOUNS for w in words)),
+            float(any(w in lexicon.AGENCIES for w in words)))
 
 
 def _nearness(distance: int) -> str:
