@@ -58,6 +58,7 @@ class Branch:
         known = columns >= 0
         return rows[known], columns[known], values[known]
 
+
 class LinearModel:
     """Logistic regression over concatenated feature branches, with scikit-learn's outputs."""
 
@@ -106,20 +107,8 @@ class LinearModel:
         equal keys, and an n-gram's count in a row is the length of its run of keys.
         """
         width = int(self._offsets[-1])
-        key_type = np.int32 if len(records) * width < 2**31 else np.int64
-        keys, dict_keys, dict_values = [], [], []
-        for name in self._word_cut:
-            rows, columns = self._word_entries(name, records)
-            keys.append(rows.astype(key_type) * width + columns)
-        for branch, offset in zip(self.branches, self._offsets.tolist()):
-            if branch.analyzer is None:
-                rows, columns, values = branch.dict_entries(records)
-                dict_keys.append(rows.astype(key_type) * width + columns.astype(key_type) + offset)
-                dict_values.append(values)
-            elif not branch.cuts_words:
-                rows, columns = branch.gram_entries(records)
-                keys.append(rows.astype(key_type) * width + columns + offset)
-        keys = np.sort(np.concatenate(keys + dict_keys))
+        gram_keys, dict_keys, dict_values = self._keys(records, width)
+        keys = np.sort(np.concatenate([gram_keys, dict_keys]))
         first = np.empty(len(keys), bool)
         first[:1] = True
         np.not_equal(keys[1:], keys[:-1], out=first[1:])
@@ -130,10 +119,9 @@ class LinearModel:
         columns = keys - rows * width
         values = counts.astype(float)
         # a feature dict's keys are unique in a row: its value is looked up, not counted
-        dict_keys = np.concatenate(dict_keys or [np.empty(0, np.int64)]).astype(np.int64, copy=False)
+        dict_keys = dict_keys.astype(np.int64, copy=False)
         order = np.argsort(dict_keys)
         from_dict = np.flatnonzero(~self._normed[columns])
-        dict_values = np.concatenate(dict_values or [np.empty(0)])
         values[from_dict] = dict_values[order[np.searchsorted(dict_keys[order], keys[from_dict])]]
         repeated = np.flatnonzero(counts > 1)  # 1 + log(1) = 1: only repeated n-grams are dampened
         repeated = repeated[self._sublinear[columns[repeated]]]
@@ -144,6 +132,24 @@ class LinearModel:
         norms = np.sqrt(np.bincount(groups, np.where(normed, values * values, 0.0)))
         values[normed] /= norms[groups[normed]]
         return rows, columns, values
+
+    def _keys(self, records: list[dict], width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The `row * width + column` keys of every n-gram occurrence, and those of the feature
+        dicts' entries with their values (int32 keys when they fit: they sort faster)."""
+        key_type = np.int32 if len(records) * width < 2**31 else np.int64
+        gram_keys, dict_keys, dict_values = [np.empty(0, key_type)], [np.empty(0, key_type)], [np.empty(0)]
+        for name in self._word_cut:
+            rows, columns = self._word_entries(name, records)
+            gram_keys.append(rows.astype(key_type) * width + columns)
+        for branch, offset in zip(self.branches, self._offsets.tolist()):
+            if branch.analyzer is None:
+                rows, columns, values = branch.dict_entries(records)
+                dict_keys.append(rows.astype(key_type) * width + columns.astype(key_type) + offset)
+                dict_values.append(values)
+            elif not branch.cuts_words:
+                rows, columns = branch.gram_entries(records)
+                gram_keys.append(rows.astype(key_type) * width + columns + offset)
+        return np.concatenate(gram_keys), np.concatenate(dict_keys), np.concatenate(dict_values)
 
     def _word_entries(self, name: str, records: list[dict]) -> tuple[np.ndarray, np.ndarray]:
         """(row, column) of every n-gram occurrence of the word-cutting branches over field `name`."""
