@@ -155,8 +155,8 @@ def _mention_words(mention: str) -> tuple[str, int, bool, str, str, float, float
     whether one is a title, the first and the last, whether all are pronouns, whether one is an agency."""
     text = normalize(mention)
     words = text.split()
-    has_title = any(w in lexicon.TITLES or w.removeprefix("ال") in lexicon.TITLES for w in words)
-    return (text, min(len(words), 6), has_title, words[0] if words else "", words[-1] if words else "",
+    return (text, min(len(words), 6), any(map(_is_title_word, words)),
+            words[0] if words else "", words[-1] if words else "",
             float(bool(words) and all(w in lexicon.PRONOUNS for w in words)),
             float(any(w in lexicon.AGENCIES for w in words)))
 
