@@ -22,6 +22,7 @@ import numpy as np
 from predict.features import analyzer_from_spec
 
 _WORD_CACHE_SIZE = 100_000  # distinct words remembered per text field: about 30 MB at most
+_INT32_KEYS_BELOW = 2**31  # a batch whose keys stay below this sorts them as int32, the faster sort
 
 
 @dataclass
@@ -135,8 +136,8 @@ class LinearModel:
 
     def _keys(self, records: list[dict], width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The `row * width + column` keys of every n-gram occurrence, and those of the feature
-        dicts' entries with their values (int32 keys when they fit: they sort faster)."""
-        key_type = np.int32 if len(records) * width < 2**31 else np.int64
+        dicts' entries with their values."""
+        key_type = np.int32 if len(records) * width < _INT32_KEYS_BELOW else np.int64
         gram_keys, dict_keys, dict_values = [np.empty(0, key_type)], [np.empty(0, key_type)], [np.empty(0)]
         for name in self._word_cut:
             rows, columns = self._word_entries(name, records)

@@ -39,6 +39,15 @@ def test_save_and_load_keep_the_numbers(stance_split, tmp_path):
     np.testing.assert_array_equal(loaded.predict_proba(test_x), compiled.predict_proba(test_x))
 
 
+def test_large_batches_give_the_same_numbers(stance_split, monkeypatch):
+    # a batch too large for int32 keys sorts int64 keys instead: the numbers must not change
+    train_x, train_y, test_x = stance_split
+    compiled = LinearModel.from_pipeline(make_stance_model().fit(train_x, train_y))
+    expected = compiled.predict_proba(test_x)
+    monkeypatch.setattr("predict.linear._INT32_KEYS_BELOW", 0)
+    np.testing.assert_array_equal(compiled.predict_proba(test_x), expected)
+
+
 def test_empty_record_gets_the_intercept_only(stance_split):
     train_x, train_y, _ = stance_split
     compiled = LinearModel.from_pipeline(make_stance_model().fit(train_x, train_y))
