@@ -78,6 +78,7 @@ class Document:
     tokens: list[Token]
     sentences: list[Sentence]
     sentence_of: list[int]
+    norms: list[str]  # each token's normalised form, for scans at C speed
 
     @classmethod
     def from_text(cls, text: str) -> Document:
@@ -85,7 +86,7 @@ class Document:
         sentences = split_sentences(text, tokens)
         sentence_of = [number for number, sentence in enumerate(sentences)
                        for _ in range(sentence.last - sentence.first)]  # sentences cover every token
-        return cls(text, tokens, sentences, sentence_of)
+        return cls(text, tokens, sentences, sentence_of, [token.norm for token in tokens])
 
     def span_text(self, first: int, last: int) -> str:
         if last <= first:
@@ -96,6 +97,16 @@ class Document:
         """Index of the first token that starts at or after `offset`."""
         return bisect_left(self.tokens, offset, key=_start_of)
 
+    def positions(self, norm: str, first: int, last: int) -> Iterator[int]:
+        """Indices of the tokens from `first` to `last` (exclusive) whose normalised form is `norm`."""
+        index = first - 1
+        while True:
+            try:
+                index = self.norms.index(norm, index + 1, last)
+            except ValueError:
+                return
+            yield index
+
 
 def cue_of(token: Token) -> tuple[str, str] | None:
     """Return (frame, lemma) when the token is a reporting cue, also after و/ف."""
@@ -105,9 +116,8 @@ def cue_of(token: Token) -> tuple[str, str] | None:
 def find_candidates(doc: Document) -> list[Candidate]:
     """All rule candidates of a document, in text order, partly quoted ones merged."""
     direct = list(_direct_spans(doc))
-    norms = [token.norm for token in doc.tokens]
-    cued = [candidate for index in compress(range(len(norms)), map(_CUE_FORMS.get, norms))
-            for candidate in _cued(doc, index, *_CUE_FORMS[norms[index]], direct)]
+    cued = [candidate for index in compress(range(len(doc.norms)), map(_CUE_FORMS.get, doc.norms))
+            for candidate in _cued(doc, index, *_CUE_FORMS[doc.norms[index]], direct)]
     return _merge(doc, direct, cued + list(_interview_answers(doc)))
 
 

@@ -193,9 +193,7 @@ def _is_title_word(word: str) -> bool:
 def _first_named(surname: str, doc: Document, before: int) -> str:
     """The full name ending in `surname` where a title introduced it: «الرئيس عمر الفيتوري»."""
     tokens = doc.tokens
-    for index in range(1, doc.token_at(before)):
-        if tokens[index].norm != surname:
-            continue
+    for index in doc.positions(surname, 1, doc.token_at(before)):
         first = index
         while first > 0 and index - first < 3 and name_like(tokens[first - 1]) \
                 and not _is_title_word(tokens[first - 1].norm) and not cue_of(tokens[first - 1]):
@@ -211,8 +209,8 @@ def _introduced(title: str, doc: Document, before: int) -> str:
     wanted = normalize(title).split()
     tokens = doc.tokens
     limit = doc.token_at(before)
-    for index in range(0, max(0, limit - len(wanted))):
-        if tokens[index].norm != wanted[0] or [t.norm for t in tokens[index:index + len(wanted)]] != wanted:
+    for index in doc.positions(wanted[0], 0, max(0, limit - len(wanted))):
+        if doc.norms[index:index + len(wanted)] != wanted:
             continue
         last = index + len(wanted)
         if last < limit and tokens[last].text in "،,":  # «مدير المستشفى، منذر السمان،»
