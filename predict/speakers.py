@@ -243,7 +243,7 @@ def _clean(doc: Document, first: int, last: int) -> str:
 
     A relay (نقلت الشبكة عن مدير المستشفى قوله) keeps the source after «عن», without «قوله».
     """
-    words = [token.norm for token in doc.tokens[first:last]]
+    words = doc.norms[first:last]
     if words and words[-1] in _SAYING:
         last -= 1
         if "عن" in words:
