@@ -445,7 +445,8 @@ def apposed_name(doc: Document, first: int, comma: int, last: int) -> int:
     if name + 1 < last and _is_title(tokens[name].norm):
         name += 1  # a rank before the name: «قائد القوات البرية، العميد محمد علي حرسي،»
     if not any(_is_title(t.norm) for t in tokens[first:comma]) or name >= last \
-            or not (name_like(tokens[name]) or _definite_first_name(tokens[name])) or cue_of(tokens[name]):
+            or not (name_like(tokens[name]) or definite_name_word(tokens[name]) and not _is_title(tokens[name].norm)) \
+            or cue_of(tokens[name]):
         return 0
     end = name + 1
     while end < last and end - name < 4 and tokens[end].norm.isalpha() \
@@ -454,11 +455,12 @@ def apposed_name(doc: Document, first: int, comma: int, last: int) -> int:
     return end if end == last or tokens[end].text in "،," else 0
 
 
-def _definite_first_name(token: Token) -> bool:
-    """A first name with ال, as in «المنصف الحرباوي»: allowed only where commas set a name off."""
+def definite_name_word(token: Token) -> bool:
+    """An ال-word that can be part of a name: «سالم الورفلي», and where commas set a name off
+    «المنصف الحرباوي» (not a time word, a preposition or a cue)."""
     word = token.norm
     return word.startswith("ال") and token.text.isalpha() and word not in lexicon.SPEAKER_BREAKS \
-        and not _is_title(word)
+        and word not in lexicon.CUE_PREPOSITIONS and word not in lexicon.COMPLEMENTIZERS and not cue_of(token)
 
 
 def name_like(token: Token) -> bool:

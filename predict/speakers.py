@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from predict import lexicon
-from predict.quotes import Candidate, Document, apposed_name, cue_of, name_like, posted_title
-from predict.text import Token, normalize
+from predict.quotes import Candidate, Document, apposed_name, cue_of, definite_name_word, name_like, posted_title
+from predict.text import normalize
 
 _EDGE_RE = re.compile(r"^[\W_]+|[\W_]+$")
 _WORD_RE = re.compile(r"[^\W_]+")
@@ -219,18 +219,11 @@ def _introduced(title: str, doc: Document, before: int) -> str:
                 return doc.span_text(index, apposed)
         first = last + (last + 1 < limit and _is_title_word(tokens[last].norm))  # a rank: «... العميد فلان»
         named = first
-        while named < limit and named - first < 4 and (name_like(tokens[named]) or named > first and _family_name(tokens[named])):
+        while named < limit and named - first < 4 and (name_like(tokens[named]) or named > first and definite_name_word(tokens[named])):
             named += 1
         if named > first:
             return doc.span_text(index, named)
     return ""
-
-
-def _family_name(token: Token) -> bool:
-    """An ال-word after a first name, as in «سالم الورفلي» (not a time word or a cue)."""
-    word = token.norm
-    return word.startswith("ال") and token.text.isalpha() and word not in lexicon.SPEAKER_BREAKS \
-        and word not in lexicon.CUE_PREPOSITIONS and word not in lexicon.COMPLEMENTIZERS and not cue_of(token)
 
 
 @lru_cache(maxsize=1 << 14)  # every quote compares its mention with all the article's known names
