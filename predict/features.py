@@ -39,6 +39,11 @@ _LONGEST_PHRASE = max(len(phrase) for by_second in _MULTI_PHRASES.values()
 _WORD_RE = re.compile(r"\w\w+")  # scikit-learn's default token pattern
 
 
+def words_of(text: str) -> list[str]:
+    """The words n-gram analyzers see: runs of two or more word characters."""
+    return _WORD_RE.findall(text)
+
+
 @dataclass(frozen=True)
 class WordNgrams:
     """Word n-grams of normalised text, words being runs of two or more word characters."""
@@ -47,11 +52,16 @@ class WordNgrams:
     n_max: int = 2
 
     def __call__(self, text: str) -> list[str]:
-        words = _WORD_RE.findall(text)
+        words = words_of(text)
         grams = words.copy() if self.n_min == 1 else []
         for n in range(max(2, self.n_min), self.n_max + 1):
             grams += map(" ".join, zip(*(words[i:] for i in range(n))))
         return grams
+
+    def word_grams(self, word: str) -> list[str]:
+        """The one-word grams of one space-separated word; longer grams join words (see
+        `predict.linear`)."""
+        return words_of(word) if self.n_min == 1 else []
 
     def spec(self) -> dict:
         return {"type": "words", **asdict(self)}
@@ -86,7 +96,7 @@ class WordStems:
 
     def word_grams(self, word: str) -> list[str]:
         """The stems of one space-separated word (so they can be cached per word)."""
-        return [light_stem(part) for part in _WORD_RE.findall(word)]
+        return [light_stem(part) for part in words_of(word)]
 
     def spec(self) -> dict:
         return {"type": "stems"}

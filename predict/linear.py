@@ -19,9 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from predict.features import analyzer_from_spec
+from predict.features import analyzer_from_spec, words_of
 
 _WORD_CACHE_SIZE = 100_000  # distinct words remembered per text field: about 30 MB at most
+_CODE_LIMIT = 2**63  # grams of several words are numbered in int64
 _INT32_KEYS_BELOW = 2**31  # a batch whose keys stay below this sorts them as int32, the faster sort
 
 
@@ -35,20 +36,6 @@ class Branch:
     idf: np.ndarray | None = None
     sublinear_tf: bool = False
 
-    @property
-    def cuts_words(self) -> bool:
-        """Whether the analyzer cuts each word independently, so a word's columns can be cached."""
-        return hasattr(self.analyzer, "word_grams")
-
-    def gram_entries(self, records: list[dict]) -> tuple[np.ndarray, np.ndarray]:
-        """(row, column) of every n-gram occurrence in the records, rows ascending."""
-        grams_by_row = [self.analyzer(record.get(self.field) or "") for record in records]
-        grams = list(chain.from_iterable(grams_by_row))
-        columns = np.fromiter(map(self.vocabulary.get, grams, repeat(-1)), np.int32, len(grams))
-        rows = np.repeat(np.arange(len(records)), list(map(len, grams_by_row)))
-        known = columns >= 0
-        return rows[known], columns[known]
-
     def dict_entries(self, records: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(row, column, value) of the feature dicts' known keys, rows ascending."""
         dicts = [record.get(self.field) or {} for record in records]
@@ -58,6 +45,63 @@ class Branch:
         rows = np.repeat(np.arange(len(records)), list(map(len, dicts)))
         known = columns >= 0
         return rows[known], columns[known], values[known]
+
+
+class JoinedGrams:
+    """The word n-grams of two or more words in a text field's vocabularies, found in NumPy.
+
+    Each word of such a gram has an id, and a gram of n words is the number
+    id_1 * base^(n-1) + ... + id_n. The vocabulary's grams are kept as sorted numbers with their
+    columns, so a batch's grams are numbered from its words' ids and found with one
+    `searchsorted` per length, not one dict look-up per gram.
+    """
+
+    def __init__(self, branches: list[tuple[Branch, int]]):
+        grams = [(term.split(" "), offset + column) for branch, offset in branches
+                 for term, column in branch.vocabulary.items() if " " in term]
+        self.ids: dict[str, int] = {}
+        for words, _ in grams:
+            for word in words:
+                self.ids.setdefault(word, len(self.ids))
+        self.base = max(len(self.ids), 1)
+        by_length: dict[int, list[tuple[int, int]]] = {}
+        for words, column in grams:
+            code = 0
+            for word in words:
+                code = code * self.base + self.ids[word]
+            by_length.setdefault(len(words), []).append((code, column))
+        if by_length and self.base ** max(by_length) >= _CODE_LIMIT:
+            raise ValueError(f"word n-grams of {max(by_length)} words are too long to number")
+        self.tables = {}  # n -> (sorted codes, their columns)
+        for n, found in sorted(by_length.items()):
+            codes, columns = np.array(sorted(found), dtype=np.int64).T
+            self.tables[n] = codes, columns.astype(np.int32)
+
+    def word_ids(self, word: str) -> bytes:
+        """The ids of a space-separated word's words as int32 bytes, -1 for those in no gram."""
+        if not self.tables:
+            return b""
+        return np.fromiter(map(self.ids.get, words_of(word), repeat(-1)), np.int32).tobytes()
+
+    def entries(self, ids: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) of the vocabulary's grams among consecutive ids of one row."""
+        found_rows, found_columns = [np.empty(0, rows.dtype)], [np.empty(0, np.int32)]
+        for n, (codes, columns) in self.tables.items():
+            count = len(ids) - n + 1
+            if count <= 0:
+                continue
+            valid = rows[:count] == rows[n - 1:]
+            for k in range(n):
+                valid &= ids[k:k + count] >= 0
+            starts = np.flatnonzero(valid)
+            code = np.zeros(len(starts), np.int64)
+            for k in range(n):
+                code = code * self.base + ids[starts + k]
+            at = np.minimum(np.searchsorted(codes, code), len(codes) - 1)
+            hit = codes[at] == code
+            found_rows.append(rows[starts[hit]])
+            found_columns.append(columns[at[hit]])
+        return np.concatenate(found_rows), np.concatenate(found_columns)
 
 
 class LinearModel:
@@ -75,14 +119,15 @@ class LinearModel:
         self._sublinear = np.repeat([b.analyzer is not None and b.sublinear_tf for b in branches], sizes)
         self._normed = np.repeat([b.analyzer is not None for b in branches], sizes)
         self._branch_of = np.repeat(np.arange(len(branches)), sizes)
-        # per text field, the branches whose analyzers cut words independently, with their offsets,
-        # and each word's columns in all of them as int32 bytes: news repeats words, and the bytes
-        # of a text's words join and become an array at C speed
-        self._word_cut: dict[str, list[tuple[Branch, int]]] = {}
+        # per text field: its branches with their offsets, the grams of several words, and a cache
+        # of each word's columns (as int32 bytes) and ids: news repeats words, and the bytes of a
+        # text's words join and become an array at C speed
+        self._text_branches: dict[str, list[tuple[Branch, int]]] = {}
         for branch, offset in zip(branches, self._offsets.tolist()):
-            if branch.cuts_words:
-                self._word_cut.setdefault(branch.field, []).append((branch, offset))
-        self._word_columns: dict[str, dict[str, bytes]] = {name: {} for name in self._word_cut}
+            if branch.analyzer is not None:
+                self._text_branches.setdefault(branch.field, []).append((branch, offset))
+        self._joined = {name: JoinedGrams(found) for name, found in self._text_branches.items()}
+        self._word_cache: dict[str, dict[str, tuple[bytes, bytes]]] = {name: {} for name in self._text_branches}
 
     @classmethod
     def from_pipeline(cls, pipeline) -> LinearModel:
@@ -139,7 +184,7 @@ class LinearModel:
         dicts' entries with their values."""
         key_type = np.int32 if len(records) * width < _INT32_KEYS_BELOW else np.int64
         gram_keys, dict_keys, dict_values = [np.empty(0, key_type)], [np.empty(0, key_type)], [np.empty(0)]
-        for name in self._word_cut:
+        for name in self._text_branches:
             rows, columns = self._word_entries(name, records)
             gram_keys.append(rows.astype(key_type) * width + columns)
         for branch, offset in zip(self.branches, self._offsets.tolist()):
@@ -147,28 +192,30 @@ class LinearModel:
                 rows, columns, values = branch.dict_entries(records)
                 dict_keys.append(rows.astype(key_type) * width + columns.astype(key_type) + offset)
                 dict_values.append(values)
-            elif not branch.cuts_words:
-                rows, columns = branch.gram_entries(records)
-                gram_keys.append(rows.astype(key_type) * width + columns + offset)
         return np.concatenate(gram_keys), np.concatenate(dict_keys), np.concatenate(dict_values)
 
     def _word_entries(self, name: str, records: list[dict]) -> tuple[np.ndarray, np.ndarray]:
-        """(row, column) of every n-gram occurrence of the word-cutting branches over field `name`."""
+        """(row, column) of every n-gram occurrence of the text branches over field `name`."""
         words_by_row = [(record.get(name) or "").split() for record in records]
         words = list(chain.from_iterable(words_by_row))
-        known = self._word_columns[name].get
-        cached = [found if (found := known(word)) is not None else self._columns_of(name, word) for word in words]
+        known = self._word_cache[name].get
+        cached = [known(word) or self._cache_word(name, word) for word in words]
         word_rows = np.repeat(np.arange(len(records)), list(map(len, words_by_row)))
-        rows = np.repeat(word_rows, np.fromiter(map(len, cached), np.int64, len(cached)) // 4)
-        return rows, np.frombuffer(b"".join(cached), dtype=np.int32)
+        columns, ids = (b"".join(part) for part in zip(*cached)) if cached else (b"", b"")
+        rows = np.repeat(word_rows, np.fromiter((len(c) for c, _ in cached), np.int64, len(cached)) // 4)
+        joined_rows, joined_columns = self._joined[name].entries(
+            np.frombuffer(ids, np.int32), np.repeat(word_rows, np.fromiter((len(i) for _, i in cached), np.int64,
+                                                                            len(cached)) // 4))
+        return (np.concatenate([rows, joined_rows]),
+                np.concatenate([np.frombuffer(columns, np.int32), joined_columns]))
 
-    def _columns_of(self, name: str, word: str) -> bytes:
-        found = [offset + column for branch, offset in self._word_cut[name] for gram in branch.analyzer.word_grams(word)
-                 if (column := branch.vocabulary.get(gram)) is not None]
-        columns = np.asarray(found, dtype=np.int32).tobytes()
-        if len(self._word_columns[name]) < _WORD_CACHE_SIZE:
-            self._word_columns[name][word] = columns
-        return columns
+    def _cache_word(self, name: str, word: str) -> tuple[bytes, bytes]:
+        found = [offset + column for branch, offset in self._text_branches[name]
+                 for gram in branch.analyzer.word_grams(word) if (column := branch.vocabulary.get(gram)) is not None]
+        entry = np.asarray(found, dtype=np.int32).tobytes(), self._joined[name].word_ids(word)
+        if len(self._word_cache[name]) < _WORD_CACHE_SIZE:
+            self._word_cache[name][word] = entry
+        return entry
 
     def decision_function(self, records: list[dict]) -> np.ndarray:
         rows, columns, values = self._entries(records)

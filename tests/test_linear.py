@@ -23,6 +23,16 @@ def test_stance_model_matches_scikit_learn(stance_split):
     np.testing.assert_allclose(compiled.predict_proba(test_x), pipeline.predict_proba(test_x), atol=1e-10)
 
 
+def test_word_trigrams_match_scikit_learn(stance_split):
+    # grams of several words are numbered from their words' ids and found by searchsorted
+    train_x, train_y, test_x = stance_split
+    pipeline = make_stance_model().set_params(features__words__tfidf__analyzer=WordNgrams(1, 3))
+    pipeline.fit(train_x, train_y)
+    compiled = LinearModel.from_pipeline(pipeline)
+    assert any(term.count(" ") == 2 for term in compiled.branches[0].vocabulary)
+    np.testing.assert_allclose(compiled.predict_proba(test_x), pipeline.predict_proba(test_x), atol=1e-10)
+
+
 def test_binary_ranker_matches_scikit_learn(small_corpus):
     records, labels, _, _ = extraction_examples(small_corpus)
     pipeline = make_ranker().fit(records[::2], labels[::2])
