@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import NamedTuple
 from itertools import chain, repeat
 from pathlib import Path
 
@@ -45,6 +46,16 @@ class Branch:
         rows = np.repeat(np.arange(len(records)), list(map(len, dicts)))
         known = columns >= 0
         return rows[known], columns[known], values[known]
+
+
+class TextEntries(NamedTuple):
+    """A batch's n-gram occurrences in the branches over one text field."""
+
+    rows: np.ndarray  # row and column of each occurrence: first the grams cut from single words,
+    columns: np.ndarray  # then the `joined` grams of several words
+    joined: int
+    word_rows: np.ndarray  # each word's row, and its cached share of the dot products and squared
+    word_sums: np.ndarray  # norms of the field's branches: (words, branches, classes + 1)
 
 
 class JoinedGrams:
@@ -127,7 +138,10 @@ class LinearModel:
             if branch.analyzer is not None:
                 self._text_branches.setdefault(branch.field, []).append((branch, offset))
         self._joined = {name: JoinedGrams(found) for name, found in self._text_branches.items()}
-        self._word_cache: dict[str, dict[str, tuple[bytes, bytes]]] = {name: {} for name in self._text_branches}
+        self._word_cache: dict[str, dict[str, tuple[bytes, bytes, bytes]]] = {name: {} for name in self._text_branches}
+        self._weighted_idf = self.coef * self._idf[:, None]  # an occurrence's share of the dot product
+        self._branch_indices = {name: [self.branches.index(branch) for branch, _ in found]
+                                for name, found in self._text_branches.items()}
 
     @classmethod
     def from_pipeline(cls, pipeline) -> LinearModel:
@@ -182,11 +196,11 @@ class LinearModel:
     def _keys(self, records: list[dict], width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The `row * width + column` keys of every n-gram occurrence, and those of the feature
         dicts' entries with their values."""
-        key_type = np.int32 if len(records) * width < _INT32_KEYS_BELOW else np.int64
+        key_type = self._key_type(records, width)
         gram_keys, dict_keys, dict_values = [np.empty(0, key_type)], [np.empty(0, key_type)], [np.empty(0)]
         for name in self._text_branches:
-            rows, columns = self._word_entries(name, records)
-            gram_keys.append(rows.astype(key_type) * width + columns)
+            found = self._text_entries(name, records)
+            gram_keys.append(found.rows.astype(key_type) * width + found.columns)
         for branch, offset in zip(self.branches, self._offsets.tolist()):
             if branch.analyzer is None:
                 rows, columns, values = branch.dict_entries(records)
@@ -194,39 +208,97 @@ class LinearModel:
                 dict_values.append(values)
         return np.concatenate(gram_keys), np.concatenate(dict_keys), np.concatenate(dict_values)
 
-    def _word_entries(self, name: str, records: list[dict]) -> tuple[np.ndarray, np.ndarray]:
-        """(row, column) of every n-gram occurrence of the text branches over field `name`."""
+    @staticmethod
+    def _key_type(records: list[dict], width: int) -> type:
+        return np.int32 if len(records) * width < _INT32_KEYS_BELOW else np.int64
+
+    def _text_entries(self, name: str, records: list[dict]) -> TextEntries:
+        """The n-gram occurrences of the text branches over field `name`, and each word's sums."""
         words_by_row = [(record.get(name) or "").split() for record in records]
         words = list(chain.from_iterable(words_by_row))
         known = self._word_cache[name].get
         cached = [known(word) or self._cache_word(name, word) for word in words]
+        columns, ids, sums = zip(*cached) if cached else ((), (), ())
         word_rows = np.repeat(np.arange(len(records)), list(map(len, words_by_row)))
-        columns, ids = (b"".join(part) for part in zip(*cached)) if cached else (b"", b"")
-        rows = np.repeat(word_rows, np.fromiter((len(c) for c, _ in cached), np.int64, len(cached)) // 4)
+        rows = np.repeat(word_rows, np.fromiter(map(len, columns), np.int64, len(columns)) // 4)
         joined_rows, joined_columns = self._joined[name].entries(
-            np.frombuffer(ids, np.int32), np.repeat(word_rows, np.fromiter((len(i) for _, i in cached), np.int64,
-                                                                            len(cached)) // 4))
-        return (np.concatenate([rows, joined_rows]),
-                np.concatenate([np.frombuffer(columns, np.int32), joined_columns]))
+            np.frombuffer(b"".join(ids), np.int32),
+            np.repeat(word_rows, np.fromiter(map(len, ids), np.int64, len(ids)) // 4))
+        word_sums = np.frombuffer(b"".join(sums)).reshape(len(cached), len(self._branch_indices[name]), self.coef.shape[1] + 1)
+        return TextEntries(np.concatenate([rows, joined_rows]),
+                           np.concatenate([np.frombuffer(b"".join(columns), np.int32), joined_columns]),
+                           len(joined_rows), word_rows, word_sums)
 
-    def _cache_word(self, name: str, word: str) -> tuple[bytes, bytes]:
-        found = [offset + column for branch, offset in self._text_branches[name]
-                 for gram in branch.analyzer.word_grams(word) if (column := branch.vocabulary.get(gram)) is not None]
-        entry = np.asarray(found, dtype=np.int32).tobytes(), self._joined[name].word_ids(word)
+    def _cache_word(self, name: str, word: str) -> tuple[bytes, bytes, bytes]:
+        """A word's columns in the field's branches, the ids of its words for grams of several
+        words, and per branch its share of the dot product with the weights and of the squared norm
+        (every occurrence counted once: repeats in a text are corrected in `decision_function`)."""
+        per_branch = [[offset + column for gram in branch.analyzer.word_grams(word)
+                       if (column := branch.vocabulary.get(gram)) is not None]
+                      for branch, offset in self._text_branches[name]]
+        sums = np.array([np.append(self._weighted_idf[found].sum(axis=0), np.square(self._idf[found]).sum())
+                         for found in per_branch])
+        entry = (np.fromiter(chain.from_iterable(per_branch), np.int32).tobytes(), self._joined[name].word_ids(word),
+                 sums.tobytes())
         if len(self._word_cache[name]) < _WORD_CACHE_SIZE:
             self._word_cache[name][word] = entry
         return entry
 
     def decision_function(self, records: list[dict]) -> np.ndarray:
-        rows, columns, values = self._entries(records)
-        weighted = np.take(self.coef, columns, axis=0)
-        weighted *= values[:, None]
-        scores = np.tile(self.intercept, (len(records), 1))
-        # entries come sorted by row: each row's terms are one contiguous run to sum
-        if len(rows):
-            starts = np.flatnonzero(np.diff(rows, prepend=-1))
-            scores[rows[starts]] += np.add.reduceat(weighted, starts, axis=0)
+        """Each record's score per class: the intercept plus each branch's row times the weights.
+
+        A TF-IDF row's dot product with the weights, and its squared norm, are sums over its
+        n-gram occurrences, so each word's share of both is cached. What a text adds to its words'
+        shares is gathered one entry at a time: the grams of several words, and the correction
+        for an n-gram that occurs c > 1 times (its tf is 1 + log c, not c).
+        """
+        count, classes = len(records), self.coef.shape[1]
+        width = int(self._offsets[-1])
+        totals = np.zeros((count, len(self.branches), classes + 1))  # dot products, squared norm
+        groups, columns, dot_factors, norm_factors = [], [], [], []
+        for name, indices in self._branch_indices.items():
+            found = self._text_entries(name, records)
+            if len(found.word_rows):
+                starts = np.flatnonzero(np.diff(found.word_rows, prepend=-1))
+                totals[found.word_rows[starts][:, None], indices] += np.add.reduceat(found.word_sums, starts, axis=0)
+            joined = slice(len(found.rows) - found.joined, None)
+            rows, repeated, times = self._repeats(found.rows, found.columns, width, self._key_type(records, width))
+            tf = np.where(self._sublinear[repeated], np.log(times) + 1.0, times)
+            groups += [found.rows[joined], rows]
+            columns += [found.columns[joined], repeated]
+            dot_factors += [np.ones(found.joined), tf - times]
+            norm_factors += [np.ones(found.joined), tf * tf - times]
+        groups, columns = np.concatenate(groups) * len(self.branches), np.concatenate(columns)
+        groups += self._branch_of[columns]
+        flat = totals.reshape(-1, classes + 1)
+        weights = self._weighted_idf[columns] * np.concatenate(dot_factors)[:, None]
+        for column in range(classes):
+            flat[:, column] += np.bincount(groups, weights[:, column], len(flat))
+        flat[:, classes] += np.bincount(groups, np.square(self._idf[columns]) * np.concatenate(norm_factors), len(flat))
+        norms = np.sqrt(totals[:, :, classes:])
+        scores = self.intercept + np.divide(totals[:, :, :classes], norms, out=np.zeros_like(totals[:, :, :classes]),
+                                            where=norms > 0).sum(axis=1)
+        for branch, offset in zip(self.branches, self._offsets.tolist()):
+            if branch.analyzer is None:  # feature values are taken as they are
+                rows, found, values = branch.dict_entries(records)
+                weights = self.coef[found + offset] * values[:, None]
+                for column in range(classes):
+                    scores[:, column] += np.bincount(rows, weights[:, column], count)
         return scores
+
+    @staticmethod
+    def _repeats(rows: np.ndarray, columns: np.ndarray, width: int, key_type: type
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, column, count) of each n-gram that occurs more than once in a row."""
+        keys = np.sort(rows.astype(key_type) * width + columns)
+        first = np.empty(len(keys), bool)
+        first[:1] = True
+        np.not_equal(keys[1:], keys[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        times = np.diff(starts, append=len(keys))
+        many = times > 1
+        repeated = keys[starts[many]].astype(np.int64)
+        return repeated // width, repeated % width, times[many].astype(float)
 
     def predict_proba(self, records: list[dict]) -> np.ndarray:
         scores = self.decision_function(records)
