@@ -17,7 +17,7 @@ from predict.features import stance_record
 from predict.quotes import Candidate, Document, cue_of, find_candidates
 from predict.records import Article, Quote
 from predict.speakers import Mention, mention_record, mentions, resolve
-from predict.text import normalize, tokenize
+from predict.text import normalize_phrase, tokenize
 
 OTHER = "other"
 
@@ -65,7 +65,7 @@ def candidate_record(doc: Document, candidate: Candidate) -> dict:
         "after": float(candidate.after[1] > candidate.after[0]),
         "log_words": float(np.log1p(len(words))),
     }
-    return {"text": normalize(subject), "features": features}
+    return {"text": normalize_phrase(subject), "features": features}
 
 
 def cue_frame(cue: str) -> tuple[str, str]:

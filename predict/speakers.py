@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from predict import lexicon
 from predict.quotes import Candidate, Document, apposed_name, cue_of, definite_name_word, name_like, posted_title
-from predict.text import normalize
+from predict.text import normalize, normalize_phrase
 
 _EDGE_RE = re.compile(r"^[\W_]+|[\W_]+$")
 _WORD_RE = re.compile(r"[^\W_]+")
@@ -172,7 +172,7 @@ def resolve(name: str, doc: Document, before: int, known: list[str]) -> str:
     resolved to a longer known speaker containing its words; a title is also looked up in the
     text before it, where the article usually introduced the person with a name behind it.
     """
-    words, normalized = _content_words(name), normalize(name).split()
+    words, normalized = _content_words(name), normalize_phrase(name).split()
     if not words or len(words) > (8 if _is_title_word(normalized[0]) else 4):  # «المتحدث باسم القيادة العامة للجيش»
         return name
     for earlier in reversed(known):
@@ -206,7 +206,7 @@ def _first_named(surname: str, doc: Document, before: int) -> str:
 
 def _introduced(title: str, doc: Document, before: int) -> str:
     """The title followed by name words at its first use in the text before `before`."""
-    wanted = normalize(title).split()
+    wanted = normalize_phrase(title).split()
     tokens = doc.tokens
     limit = doc.token_at(before)
     for index in doc.positions(wanted[0], 0, max(0, limit - len(wanted))):

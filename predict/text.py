@@ -87,6 +87,13 @@ def normalize(text: str) -> str:
     return normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(text)))
 
 
+@lru_cache(maxsize=1 << 14)
+def normalize_phrase(phrase: str) -> str:
+    """`normalize`, remembered for the short phrases that come back quote after quote: names,
+    titles and subjects."""
+    return normalize(phrase)
+
+
 @lru_cache(maxsize=1 << 16)  # news vocabulary repeats: most tokens are normalised once per run
 def normalize_word(word: str) -> str:
     """Normalise one word without Unicode compatibility decomposition, which may split it."""
