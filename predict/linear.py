@@ -13,10 +13,11 @@ read with `allow_pickle=False`, so loading a model file can never run code.
 from __future__ import annotations
 
 import json
+from array import array
 from dataclasses import dataclass
-from typing import NamedTuple
-from itertools import chain, repeat
+from itertools import accumulate, chain, repeat
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -92,7 +93,7 @@ class JoinedGrams:
         """The ids of a space-separated word's words as int32 bytes, -1 for those in no gram."""
         if not self.tables:
             return b""
-        return np.fromiter(map(self.ids.get, words_of(word), repeat(-1)), np.int32).tobytes()
+        return array("i", map(self.ids.get, words_of(word), repeat(-1))).tobytes()
 
     def entries(self, ids: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(row, column) of the vocabulary's grams among consecutive ids of one row."""
@@ -216,8 +217,10 @@ class LinearModel:
         """The n-gram occurrences of the text branches over field `name`, and each word's sums."""
         words_by_row = [(record.get(name) or "").split() for record in records]
         words = list(chain.from_iterable(words_by_row))
-        known = self._word_cache[name].get
-        cached = [known(word) or self._cache_word(name, word) for word in words]
+        cached = list(map(self._word_cache[name].get, words))
+        if None in cached:
+            fresh = self._cache_words(name, {word for word, found in zip(words, cached) if found is None})
+            cached = [found or fresh[word] for word, found in zip(words, cached)]
         columns, ids, sums = zip(*cached) if cached else ((), (), ())
         word_rows = np.repeat(np.arange(len(records)), list(map(len, words_by_row)))
         rows = np.repeat(word_rows, np.fromiter(map(len, columns), np.int64, len(columns)) // 4)
@@ -229,20 +232,33 @@ class LinearModel:
                            np.concatenate([np.frombuffer(b"".join(columns), np.int32), joined_columns]),
                            len(joined_rows), word_rows, word_sums)
 
-    def _cache_word(self, name: str, word: str) -> tuple[bytes, bytes, bytes]:
-        """A word's columns in the field's branches, the ids of its words for grams of several
+    def _cache_words(self, name: str, words: set[str]) -> dict[str, tuple[bytes, bytes, bytes]]:
+        """Each word's columns in the field's branches, the ids of its words for grams of several
         words, and per branch its share of the dot product with the weights and of the squared norm
-        (every occurrence counted once: repeats in a text are corrected in `decision_function`)."""
+        (every occurrence counted once: repeats in a text are corrected in `decision_function`).
+        The shares of all the words are summed at once."""
+        words = list(words)
+        branches = self._text_branches[name]
         per_branch = [[offset + column for gram in branch.analyzer.word_grams(word)
                        if (column := branch.vocabulary.get(gram)) is not None]
-                      for branch, offset in self._text_branches[name]]
-        sums = np.array([np.append(self._weighted_idf[found].sum(axis=0), np.square(self._idf[found]).sum())
-                         for found in per_branch])
-        entry = (np.fromiter(chain.from_iterable(per_branch), np.int32).tobytes(), self._joined[name].word_ids(word),
-                 sums.tobytes())
-        if len(self._word_cache[name]) < _WORD_CACHE_SIZE:
-            self._word_cache[name][word] = entry
-        return entry
+                      for word in words for branch, offset in branches]
+        columns = np.fromiter(chain.from_iterable(per_branch), np.int64)
+        owners = np.repeat(np.arange(len(per_branch)), list(map(len, per_branch)))
+        shares = np.empty((len(per_branch), self.coef.shape[1] + 1))
+        for column in range(self.coef.shape[1]):
+            shares[:, column] = np.bincount(owners, self._weighted_idf[columns, column], len(per_branch))
+        shares[:, -1] = np.bincount(owners, np.square(self._idf[columns]), len(per_branch))
+        # each word's slices of the flat columns and of the shares, as bytes (a word's lists in
+        # `per_branch` are consecutive, one per branch: zip over one iterator groups them)
+        ends = [4 * end for end in accumulate(map(sum, zip(*[map(len, per_branch)] * len(branches))))]
+        flat, data, size = columns.astype(np.int32).tobytes(), shares.tobytes(), shares[0].nbytes * len(branches)
+        word_ids = self._joined[name].word_ids
+        found = {word: (flat[start:end], word_ids(word), data[at * size:(at + 1) * size])
+                 for at, (word, start, end) in enumerate(zip(words, [0, *ends], ends))}
+        cache = self._word_cache[name]
+        room = _WORD_CACHE_SIZE - len(cache)
+        cache.update(found if room >= len(found) else dict(list(found.items())[:max(room, 0)]))
+        return found
 
     def decision_function(self, records: list[dict]) -> np.ndarray:
         """Each record's score per class: the intercept plus each branch's row times the weights.
