@@ -15,13 +15,13 @@ from __future__ import annotations
 import json
 from array import array
 from dataclasses import dataclass
-from itertools import accumulate, chain, repeat
+from itertools import accumulate, chain, count, repeat
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
-from predict.features import analyzer_from_spec, words_of
+from predict.features import WordNgrams, analyzer_from_spec, words_of
 
 _WORD_CACHE_SIZE = 100_000  # distinct words remembered per text field: about 30 MB at most
 _CODE_LIMIT = 2**63  # grams of several words are numbered in int64
@@ -69,25 +69,29 @@ class JoinedGrams:
     """
 
     def __init__(self, branches: list[tuple[Branch, int]]):
-        grams = [(term.split(" "), offset + column) for branch, offset in branches
-                 for term, column in branch.vocabulary.items() if " " in term]
-        self.ids: dict[str, int] = {}
-        for words, _ in grams:
-            for word in words:
-                self.ids.setdefault(word, len(self.ids))
+        # strings and arrays only: a list per gram would wake the cycle collector while a model loads
+        vocabularies = [(branch.vocabulary, offset) for branch, offset in branches
+                        if isinstance(branch.analyzer, WordNgrams)]  # a character n-gram's spaces are padding
+        terms = [[term for term in vocabulary if " " in term] for vocabulary, _ in vocabularies]
+        columns = np.concatenate([np.fromiter(map(vocabulary.__getitem__, found), np.int32, len(found)) + offset
+                                  for (vocabulary, offset), found in zip(vocabularies, terms)] or [np.empty(0, np.int32)])
+        terms = list(chain.from_iterable(terms))
+        words = list(chain.from_iterable(map(str.split, terms)))
+        self.ids: dict[str, int] = dict(zip(dict.fromkeys(words), count()))
         self.base = max(len(self.ids), 1)
-        by_length: dict[int, list[tuple[int, int]]] = {}
-        for words, column in grams:
-            code = 0
-            for word in words:
-                code = code * self.base + self.ids[word]
-            by_length.setdefault(len(words), []).append((code, column))
-        if by_length and self.base ** max(by_length) >= _CODE_LIMIT:
-            raise ValueError(f"word n-grams of {max(by_length)} words are too long to number")
+        lengths = np.fromiter(map(str.count, terms, repeat(" ")), np.int64, len(terms)) + 1
+        if len(terms) and self.base ** int(lengths.max()) >= _CODE_LIMIT:
+            raise ValueError(f"word n-grams of {lengths.max()} words are too long to number")
+        ids = np.fromiter(map(self.ids.__getitem__, words), np.int64, len(words))
+        starts = np.cumsum(lengths) - lengths
         self.tables = {}  # n -> (sorted codes, their columns)
-        for n, found in sorted(by_length.items()):
-            codes, columns = np.array(sorted(found), dtype=np.int64).T
-            self.tables[n] = codes, columns.astype(np.int32)
+        for n in sorted(set(lengths.tolist())):
+            chosen = np.flatnonzero(lengths == n)
+            codes = np.zeros(len(chosen), np.int64)
+            for k in range(n):
+                codes = codes * self.base + ids[starts[chosen] + k]
+            order = np.argsort(codes)
+            self.tables[n] = codes[order], columns[chosen][order]
 
     def word_ids(self, word: str) -> bytes:
         """The ids of a space-separated word's words as int32 bytes, -1 for those in no gram."""
