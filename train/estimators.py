@@ -50,7 +50,7 @@ def make_stance_model(C: float = 16.0, class_weight: str | None = "balanced") ->
     return Pipeline([
         ("features", FeatureUnion([("words", _tfidf(WordNgrams(1, 2))),
                                    ("stems", _tfidf(WordStems())),
-                                   ("chars", _tfidf(CharNgrams(2, 5), max_features=60000)),
+                                   ("chars", _tfidf(CharNgrams(2, 4), max_features=60000)),
                                    ("cues", _cues())])),
         ("classifier", LogisticRegression(C=C, class_weight=class_weight, max_iter=3000)),
     ])

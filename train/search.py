@@ -17,7 +17,7 @@ STANCE_GRID = {
     "classifier__C": [1.0, 4.0, 16.0],
     "classifier__class_weight": ["balanced", None],
     "features__words__tfidf__analyzer": [WordNgrams(1, 2), WordNgrams(1, 3)],
-    "features__chars__tfidf__analyzer": [CharNgrams(2, 5), CharNgrams(3, 6)],
+    "features__chars__tfidf__analyzer": [CharNgrams(2, 4), CharNgrams(2, 5)],
 }
 
 
