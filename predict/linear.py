@@ -49,6 +49,15 @@ class Branch:
         return rows[known], columns[known], values[known]
 
 
+def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each run of equal values in sorted `keys` starts, and its length."""
+    first = np.empty(len(keys), bool)
+    first[:1] = True
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    return starts, np.diff(starts, append=len(keys))
+
+
 class TextEntries(NamedTuple):
     """A batch's n-gram occurrences in the branches over one text field."""
 
@@ -174,11 +183,7 @@ class LinearModel:
         width = int(self._offsets[-1])
         gram_keys, dict_keys, dict_values = self._keys(records, width)
         keys = np.sort(np.concatenate([gram_keys, dict_keys]))
-        first = np.empty(len(keys), bool)
-        first[:1] = True
-        np.not_equal(keys[1:], keys[:-1], out=first[1:])
-        starts = np.flatnonzero(first)
-        counts = np.diff(starts, append=len(keys))
+        starts, counts = _runs(keys)
         keys = keys[starts].astype(np.int64, copy=False)
         rows = np.repeat(np.arange(len(records)), np.diff(np.searchsorted(keys, np.arange(len(records) + 1) * width)))
         columns = keys - rows * width
@@ -311,11 +316,7 @@ class LinearModel:
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(row, column, count) of each n-gram that occurs more than once in a row."""
         keys = np.sort(rows.astype(key_type) * width + columns)
-        first = np.empty(len(keys), bool)
-        first[:1] = True
-        np.not_equal(keys[1:], keys[:-1], out=first[1:])
-        starts = np.flatnonzero(first)
-        times = np.diff(starts, append=len(keys))
+        starts, times = _runs(keys)
         many = times > 1
         repeated = keys[starts[many]].astype(np.int64)
         return repeated // width, repeated % width, times[many].astype(float)
