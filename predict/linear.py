@@ -248,9 +248,8 @@ class LinearModel:
         The shares of all the words are summed at once."""
         words = list(words)
         branches = self._text_branches[name]
-        per_branch = [[offset + column for gram in branch.analyzer.word_grams(word)
-                       if (column := branch.vocabulary.get(gram)) is not None]
-                      for word in words for branch, offset in branches]
+        per_branch = [[offset + column for column in map(branch.vocabulary.get, branch.analyzer.word_grams(word))
+                       if column is not None] for word in words for branch, offset in branches]
         columns = np.fromiter(chain.from_iterable(per_branch), np.int64)
         owners = np.repeat(np.arange(len(per_branch)), list(map(len, per_branch)))
         shares = np.empty((len(per_branch), self.coef.shape[1] + 1))
