@@ -294,10 +294,13 @@ def write_jsonl(records: Iterable[dict], output: str | None) -> int:
     orjson encodes about ten times faster than json.dumps: in a parallel run this process writes
     every article while the workers tag, so its speed bounds the speed-up.
     """
-    with (nullcontext(sys.stdout) if output in (None, "-") else atomic_write(output)) as handle:
+    if output in (None, "-"):
+        sys.stdout.flush()  # anything printed before goes first: the lines go to the bytes below it
+    # bytes straight from orjson: a text handle would decode them only to encode them again
+    with (nullcontext(sys.stdout.buffer) if output in (None, "-") else atomic_write(output, "wb")) as handle:
         count = 0
         for record in records:
-            handle.write(orjson.dumps(record, option=orjson.OPT_SERIALIZE_NUMPY).decode() + "\n")
+            handle.write(orjson.dumps(record, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_APPEND_NEWLINE))
             count += 1
         handle.flush()
     return count
