@@ -2,10 +2,11 @@
 
 The workload is made of the corpus' own original articles, their paragraphs shuffled into new
 articles, written as JSON Lines. For each size it prints end-to-end prediction throughput on
-one core beside the camel-tools normalise+tokenise pass alone (the practical floor, the faster of
-two passes on each side of the full one), measured in the same run, and the ratio; then the peak memory of `qawl predict` per size, the speed-up of
-`--jobs 2` over `--jobs 1` on the largest size, training and 5-fold cross-validation time on the
-corpus, and the start-up time of `qawl predict` on one short article. `--big-mb 1000` also
+one core beside the camel-tools normalise+tokenise pass alone (the practical floor: the faster of
+two passes, one on each side of the full one), measured in the same run, and the ratio; then the
+peak memory of `qawl predict` per size, the speed-up of `--jobs 2` over `--jobs 1` on the largest
+size, training and 5-fold cross-validation time on the corpus, and the start-up time of
+`qawl predict` on one short article. `--big-mb 1000` also
 streams a 1 GB input through `qawl predict` and prints its peak memory.
 """
 

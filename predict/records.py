@@ -295,7 +295,7 @@ def write_jsonl(records: Iterable[dict], output: str | None) -> int:
     every article while the workers tag, so its speed bounds the speed-up.
     """
     if output in (None, "-"):
-        sys.stdout.flush()  # anything printed before goes first: the lines go to the bytes below it
+        sys.stdout.flush()  # text printed earlier must come out before the bytes written below
     # bytes straight from orjson: a text handle would decode them only to encode them again
     with (nullcontext(sys.stdout.buffer) if output in (None, "-") else atomic_write(output, "wb")) as handle:
         count = 0
