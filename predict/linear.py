@@ -4,7 +4,8 @@ Training fits scikit-learn pipelines (`train.estimators`): a FeatureUnion of TF-
 DictVectorizer branches over one record field each, then a logistic regression. Prediction
 needs none of scikit-learn's machinery, and importing it costs seconds (it pulls in SciPy's
 statistics and pandas), so `LinearModel.from_pipeline` copies what the fitted pipeline learned
-and `predict_proba` applies the same arithmetic; a test checks that both give the same numbers.
+and `predict_proba` applies the same model (summed per word, see `decision_function`); a test
+checks that both give the same numbers.
 
 The state is plain data: a JSON spec (fields, analyzers, vocabularies, classes) and NumPy arrays
 read with `allow_pickle=False`, so loading a model file can never run code.
@@ -23,7 +24,7 @@ import numpy as np
 
 from predict.features import WordNgrams, analyzer_from_spec, words_of
 
-_WORD_CACHE_SIZE = 100_000  # distinct words remembered per text field: about 30 MB at most
+_WORD_CACHE_SIZE = 100_000  # distinct words remembered per text field: about 75 MB at most (stance)
 _CODE_LIMIT = 2**63  # grams of several words are numbered in int64
 _INT32_KEYS_BELOW = 2**31  # a batch whose keys stay below this sorts them as int32, the faster sort
 
@@ -96,9 +97,7 @@ class JoinedGrams:
         self.tables = {}  # n -> (sorted codes, their columns)
         for n in sorted(set(lengths.tolist())):
             chosen = np.flatnonzero(lengths == n)
-            codes = np.zeros(len(chosen), np.int64)
-            for k in range(n):
-                codes = codes * self.base + ids[starts[chosen] + k]
+            codes = self._codes(ids, starts[chosen], n)
             order = np.argsort(codes)
             self.tables[n] = codes[order], columns[chosen][order]
 
@@ -119,14 +118,19 @@ class JoinedGrams:
             for k in range(n):
                 valid &= ids[k:k + count] >= 0
             starts = np.flatnonzero(valid)
-            code = np.zeros(len(starts), np.int64)
-            for k in range(n):
-                code = code * self.base + ids[starts + k]
+            code = self._codes(ids, starts, n)
             at = np.minimum(np.searchsorted(codes, code), len(codes) - 1)
             hit = codes[at] == code
             found_rows.append(rows[starts[hit]])
             found_columns.append(columns[at[hit]])
         return np.concatenate(found_rows), np.concatenate(found_columns)
+
+    def _codes(self, ids: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
+        """The number of each gram of `n` consecutive ids beginning at `starts`."""
+        codes = np.zeros(len(starts), np.int64)
+        for k in range(n):
+            codes = codes * self.base + ids[starts + k]
+        return codes
 
 
 class LinearModel:
@@ -144,18 +148,18 @@ class LinearModel:
         self._sublinear = np.repeat([b.analyzer is not None and b.sublinear_tf for b in branches], sizes)
         self._normed = np.repeat([b.analyzer is not None for b in branches], sizes)
         self._branch_of = np.repeat(np.arange(len(branches)), sizes)
-        # per text field: its branches with their offsets, the grams of several words, and a cache
-        # of each word's columns (as int32 bytes) and ids: news repeats words, and the bytes of a
-        # text's words join and become an array at C speed
+        # per text field: its branches with their offsets and indices, the grams of several words,
+        # and a cache of each word's columns (as int32 bytes), ids and shares: news repeats words,
+        # and the bytes of a text's words join and become an array at C speed
         self._text_branches: dict[str, list[tuple[Branch, int]]] = {}
-        for branch, offset in zip(branches, self._offsets.tolist()):
+        self._branch_indices: dict[str, list[int]] = {}
+        for index, (branch, offset) in enumerate(zip(branches, self._offsets.tolist())):
             if branch.analyzer is not None:
                 self._text_branches.setdefault(branch.field, []).append((branch, offset))
+                self._branch_indices.setdefault(branch.field, []).append(index)
         self._joined = {name: JoinedGrams(found) for name, found in self._text_branches.items()}
         self._word_cache: dict[str, dict[str, tuple[bytes, bytes, bytes]]] = {name: {} for name in self._text_branches}
         self._weighted_idf = self.coef * self._idf[:, None]  # an occurrence's share of the dot product
-        self._branch_indices = {name: [self.branches.index(branch) for branch, _ in found]
-                                for name, found in self._text_branches.items()}
 
     @classmethod
     def from_pipeline(cls, pipeline) -> LinearModel:
