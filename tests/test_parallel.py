@@ -37,6 +37,13 @@ def test_jobs_give_the_same_bytes_in_the_same_order(small_bundle, archive, singl
     assert len(single.splitlines()) == 200
 
 
+def test_jobs_give_the_same_rows_when_workers_send_quotes_back(small_bundle, archive, tmp_path):
+    # csv output is written from Article objects, so the workers return quotes, not encoded lines
+    single_rows = predict(small_bundle, archive, tmp_path / "single.csv", "--format", "csv")
+    assert predict(small_bundle, archive, tmp_path / "jobs.csv", "--format", "csv", "--jobs", "2") == single_rows
+    assert len(single_rows.splitlines()) > 200
+
+
 def test_dask_cluster_gives_the_same_bytes(small_bundle, archive, single, tmp_path):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1",

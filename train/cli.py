@@ -25,7 +25,8 @@ from predict.labelstudio import (article_to_task, corpus_record, export_problems
 from predict.parallel import batches, tag_articles
 from predict.pipeline import Tagger
 from predict.progress import progress
-from predict.records import Article, BadRecord, QawlError, atomic_write, read_articles, write_jsonl
+from predict.records import (Article, BadRecord, QawlError, article_line, atomic_write, read_articles, write_jsonl,
+                             write_lines)
 from predict.report import build_report, format_report_text, write_report_csv, write_report_html
 from predict.text import has_arabic
 from predict.uncertainty import most_uncertain, score_stances
@@ -290,9 +291,12 @@ def predict(inputs, model, output, errors_path, strict, min_confidence, output_f
     """
     bad: list[BadRecord] = []
     articles = _good_records(progress(read_articles(inputs), inputs), bad, strict)
-    tagged = tag_articles(articles, model, min_confidence, jobs, scheduler)
-    with article_view_beside(html_path, tagged) as tagged:
-        count = FORMATS[output_format](tagged, output)
+    if output_format == "jsonl" and not html_path:  # the lines are encoded where they are tagged
+        count = write_lines(tag_articles(articles, model, min_confidence, jobs, scheduler, article_line), output)
+    else:
+        tagged = tag_articles(articles, model, min_confidence, jobs, scheduler)
+        with article_view_beside(html_path, tagged) as tagged:
+            count = FORMATS[output_format](tagged, output)
     _finish(count, bad, errors_path, "articles")
 
 
@@ -506,7 +510,7 @@ def _write_text(articles, output: str | None) -> int:
     return count
 
 
-FORMATS = {"jsonl": lambda articles, output: write_jsonl((a.to_dict() for a in articles), output),
+FORMATS = {"jsonl": lambda articles, output: write_lines(map(article_line, articles), output),
            "csv": _write_csv, "text": _write_text}
 
 
