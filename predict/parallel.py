@@ -53,10 +53,11 @@ def tag_articles(articles: Iterable[Article], model: str, min_confidence: float 
         parallel = Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs")
         found = parallel(delayed(tag_in_worker)(model, min_confidence, batch, encode) for batch in dispatched())
         results = (_received(sent.popleft(), done, encode) for done in found)
-    return (article for batch in results for article in batch)
+    return (item for batch in results for item in batch)
 
 
 def tagged_batch(tagger: Tagger, batch: list[Article], encode: Callable[[Article], Any] | None) -> list:
+    """The batch tagged, each article passed through `encode` when one is given."""
     tagged = tagger.tag_batch(batch)
     return tagged if encode is None else list(map(encode, tagged))
 
