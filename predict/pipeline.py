@@ -143,7 +143,7 @@ class Tagger:
         """
         options = [[mentions(doc, candidate, has_previous=index > 0, since=candidates[index - 1].end if index else 0)
                     for index, candidate in enumerate(candidates)] for doc, candidates in zip(docs, per_doc)]
-        records = [mention_record(m, c, len(found)) for candidates, per_candidate in zip(per_doc, options)
+        records = [mention_record(m, c, found) for candidates, per_candidate in zip(per_doc, options)
                    for c, found in zip(candidates, per_candidate) for m in found]
         scores = iter(self.models.speaker_ranker.predict_proba(records)[:, 1]) if records else iter(())
         by_mention = iter(records)

@@ -38,6 +38,7 @@ class Mention:
     text: str
     position: str
     distance: int
+    in_sentence: bool = False  # the previous speaker's quote ended in this quote's sentence
 
 
 def mentions(doc: Document, candidate: Candidate, has_previous: bool, since: int = 0) -> list[Mention]:
@@ -70,7 +71,9 @@ def mentions(doc: Document, candidate: Candidate, has_previous: bool, since: int
             found.append(Mention(doc.span_text(*narrated), "narration", _distance(candidate, *narrated)))
     if has_previous:  # its distance: how far back the previous quote ended (the same clause, or paragraphs)
         cue = candidate.cue_token if candidate.cue_token >= 0 else doc.token_at(candidate.start)
-        found.append(Mention("", "previous", max(0, cue - doc.token_at(since))))
+        previous_end = doc.token_at(since)
+        found.append(Mention("", "previous", max(0, cue - previous_end),
+                             previous_end >= doc.sentences[candidate.sentence].first))
     return found
 
 
@@ -127,9 +130,12 @@ def _titled_name(doc: Document, first: int, end: int, reverse: bool = True) -> t
     return None
 
 
-def mention_record(mention: Mention, candidate: Candidate, n_mentions: int) -> dict:
-    """The ranker's input for one mention of one quote."""
+def mention_record(mention: Mention, candidate: Candidate, found: list[Mention]) -> dict:
+    """The ranker's input for one of the mentions `found` for a quote."""
     text, n_words, has_title, first, last, pronoun, agency = _mention_words(mention.text)
+    # a quote right after another in one sentence often shares its speaker («ونفى X ...، ووصف
+    # الاتهامات بأنها»): what follows the cue is then its object, not a new subject
+    after = next(("sentence" if m.in_sentence else "earlier" for m in found if m.position == "previous"), "none")
     features = {
         f"position={mention.position}": 1.0,
         f"position={mention.position}+frame={candidate.frame}": 1.0,
@@ -137,7 +143,8 @@ def mention_record(mention: Mention, candidate: Candidate, n_mentions: int) -> d
         f"position={mention.position}+cue={candidate.cue_lemma}": 1.0,
         f"position={mention.position}+n={n_words}": 1.0,
         f"position={mention.position}+title={has_title}": 1.0,
-        f"position={mention.position}+alone={n_mentions == 1}": 1.0,
+        f"position={mention.position}+alone={len(found) == 1}": 1.0,
+        f"position={mention.position}+after_quote={after}": 1.0,
         f"position={mention.position}+has_subject={candidate.subject[1] > candidate.subject[0]}": 1.0,
         f"first={first}": 1.0,
         f"last={last}": 1.0,

@@ -180,3 +180,21 @@ def test_an_outlet_in_marks_after_the_cue_is_no_subject():
 def test_the_speaker_before_an_anonymity_aside_is_the_candidate():
     cued = mention_texts("ونائب في البرلمان، طلب عدم ذكر اسمه، قال لـ«الحياة» إن الحكومة باقية.")[-1]
     assert "subject" not in cued and cued.get("before") == "ونائب في البرلمان"
+
+
+@pytest.mark.parametrize("joint, in_sentence", [("، ووصف", True), (".\nووصف", False)])
+def test_previous_speaker_knows_whether_its_quote_ended_in_this_sentence(joint, in_sentence):
+    text = f"نفى الوزير أن تكون القوات انسحبت من المدينة{joint} التقارير بأنها كاذبة."
+    doc = Document.from_text(text)
+    first, second = find_candidates(doc)[:2]
+    [previous] = [m for m in mentions(doc, second, has_previous=True, since=first.end) if m.position == "previous"]
+    assert previous.in_sentence is in_sentence
+
+
+def test_object_after_a_joined_cue_is_not_taken_for_its_speaker(tagger):
+    # «ووصف الاتهامات بأنها ...»: the clause goes on with the same speaker, the noun is its object
+    text = ("ونفى المتحدث باسم الجيش العقيد سامر خليل أن تكون قواته قصفت السوق الشعبي، "
+            "ووصف الاتهامات بأنها محاولة لتشويه صورة الجيش.")
+    [article] = tagger.tag_batch([Article("t", text)])
+    assert len(article.quotes) == 2
+    assert all(quote.speaker_name.endswith("سامر خليل") for quote in article.quotes)

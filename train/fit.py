@@ -47,7 +47,7 @@ def extraction_examples(articles: list[Article]) -> tuple[list[dict], list[int],
             found = mentions(doc, candidate, has_previous=previous_gold is not None, since=previous_end)
             for mention in found:
                 text = previous_gold.speaker_name if mention.position == "previous" else mention.text
-                mention_records.append(mention_record(mention, candidate, len(found)))
+                mention_records.append(mention_record(mention, candidate, found))
                 mention_labels.append(int(speaker_correct(gold, text)))
             previous_gold, previous_end = gold, candidate.end
     return filter_records, filter_labels, mention_records, mention_labels
