@@ -205,6 +205,10 @@ RESUMPTIVE_PRONOUNS: frozenset[str] = frozenset(
 )
 # The end of an anonymity aside («، رفض الكشف عن اسمه،»), which is no speaker of its own.
 ANONYMITY_WORDS: frozenset[str] = frozenset({"اسمه", "اسمها", "هويته", "هويتها", "اسمائهم", "هويتهم"})
+# Relative pronouns: a clause they open between a subject and its cue is an aside, not the speaker.
+RELATIVE_PRONOUNS: frozenset[str] = frozenset(
+    {"الذي", "التي", "الذين", "اللذان", "اللتان", "اللذين", "اللتين", "اللواتي", "اللاتي"}
+)
 # Pronouns: never acceptable as a speaker on their own.
 PRONOUNS: frozenset[str] = frozenset({"هو", "هي", "هم", "هما", "هن", "انا", "نحن", "انت", "انتم"})
 

@@ -491,8 +491,9 @@ def _before(doc: Document, index: int, sentence: Sentence) -> tuple[int, int]:
     if index > sentence.first and doc.tokens[index - 1].text in "،,":
         index -= 1
     first = _clause_start(doc, index, sentence)
-    if first > sentence.first + 1 and doc.tokens[index - 1].norm in lexicon.ANONYMITY_WORDS:
-        index = first - 1  # «مصدر مقرب، رفض الكشف عن اسمه، قال»: the aside is not the speaker
+    if first > sentence.first + 1 and (doc.tokens[index - 1].norm in lexicon.ANONYMITY_WORDS
+                                       or doc.tokens[first].norm in lexicon.RELATIVE_PRONOUNS):
+        index = first - 1  # «مصدر مقرب، رفض الكشف عن اسمه، قال»، «فلان، الذي حضر الجلسة، قال»: an aside
         first = _clause_start(doc, index, sentence)
     return (first, index) if first < index else (0, 0)
 
