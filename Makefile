@@ -52,8 +52,8 @@ stats: install ## corpus figures: labels, kinds, constructions, near-duplicates
 test: install ## run the whole test suite
 	$(VENV)/bin/python -m pytest
 
-bench: install ## speed and memory figures (see bench/)
-	$(VENV)/bin/python bench/run.py
+bench: install ## speed and memory figures (see bench/; ARTICLES=file.jsonl adds a row for your own)
+	$(VENV)/bin/python bench/run.py $(if $(ARTICLES),--articles $(ARTICLES))
 
 clean: ## remove the environment and trained models
 	rm -rf $(VENV) models/default models/.default.* .pytest_cache

@@ -7,7 +7,9 @@ two passes, one on each side of the full one), measured in the same run, and the
 peak memory of `qawl predict` per size, the speed-up of `--jobs 2` over `--jobs 1` on the largest
 size, training and 5-fold cross-validation time on the corpus, and the start-up time of
 `qawl predict` on one short article. `--big-mb 1000` also
-streams a 1 GB input through `qawl predict` and prints its peak memory.
+streams a 1 GB input through `qawl predict` and prints its peak memory; `--articles PATH` also
+prints the in-process row for articles of your own (real news is less dense in quotes than the
+corpus' paragraphs, so its ratio is lower).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from camel_tools.tokenizers.word import simple_word_tokenize
 from predict.bundle import load_bundle
 from predict.parallel import batches
 from predict.pipeline import Tagger
-from predict.records import Article
+from predict.records import Article, read_articles
 from predict.text import normalize
 from train.corpus import load_labeled, load_schema
 from train.evaluate import cross_validate
@@ -74,6 +76,18 @@ def tokenise_pass(articles: list[Article]) -> None:
         simple_word_tokenize(normalize(article.text))
 
 
+def print_throughput(tagger: Tagger, articles: list[Article], label: str) -> None:
+    """One row: prediction and the tokenise floor over the same articles, and their ratio."""
+    megabytes = sum(len(a.text.encode()) for a in articles) / 1e6
+    floor = timed(tokenise_pass, articles)
+    full = timed(lambda: [tagger.tag_batch(batch) for batch in batches(articles)])
+    # the floor moved by up to 20% between sizes in one run: the faster of two passes, one on
+    # each side of the full one, steadies it (and can only raise the ratio)
+    floor = min(floor, timed(tokenise_pass, articles))
+    print(f"{label:>9} {megabytes:>6.1f} {len(articles) / full:>10.0f} {megabytes / full:>6.2f} "
+          f"{len(articles) / floor:>11.0f} {full / floor:>6.2f}", flush=True)
+
+
 def run_predict(model: str, path: Path, *options: str) -> tuple[float, int]:
     """Wall seconds and peak resident kilobytes of one `qawl predict` process."""
     start = time.perf_counter()
@@ -89,6 +103,10 @@ def main() -> None:
     parser.add_argument("--big-mb", type=int, default=0, metavar="MB",
                         help="also stream an input of about MB megabytes through `qawl predict` and print its "
                              "peak memory (1000 MB takes half an hour to an hour on one core)")
+    parser.add_argument("--articles", nargs="+", metavar="PATH",
+                        help="also time prediction beside the tokenise floor on these articles (files or "
+                             "folders, read as `qawl predict` reads them): real news, say, which is "
+                             "less dense in quotes than the corpus' paragraphs")
     options = parser.parse_args()
 
     schema = load_schema(ROOT / "labels" / "schema.json")
@@ -102,17 +120,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         for size in options.sizes:
             articles = workload(paragraphs, size)
-            megabytes = sum(len(a.text.encode()) for a in articles) / 1e6
-            floor = timed(tokenise_pass, articles)
-            full = timed(lambda: [tagger.tag_batch(batch) for batch in batches(articles)])
-            # the floor moved by up to 20% between sizes in one run: the faster of two passes, one on
-            # each side of the full one, steadies it (and can only raise the ratio)
-            floor = min(floor, timed(tokenise_pass, articles))
-            print(f"{size:>9} {megabytes:>6.1f} {size / full:>10.0f} {megabytes / full:>6.2f} "
-                  f"{size / floor:>11.0f} {full / floor:>6.2f}", flush=True)
+            print_throughput(tagger, articles, str(size))
             files[size] = Path(folder) / f"bench-{size}.jsonl"
             files[size].write_text("".join(json.dumps({"id": a.id, "text": a.text}, ensure_ascii=False) + "\n"
                                            for a in articles), "utf-8")
+            del articles
+        if options.articles:
+            articles = [found for found in read_articles(options.articles) if isinstance(found, Article)]
+            print(f"the articles of {' '.join(options.articles)}:")
+            print_throughput(tagger, articles, str(len(articles)))
             del articles
 
         print("\npeak resident memory of `qawl predict FILE --output /dev/null`:")

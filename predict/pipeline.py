@@ -70,8 +70,8 @@ def candidate_record(doc: Document, candidate: Candidate) -> dict:
 
 def cue_frame(cue: str) -> tuple[str, str]:
     """(frame, lemma) of an annotated cue string such as «وأضاف» or «مشيرا إلى»."""
-    for token in tokenize(cue):
-        found = cue_of(token)
+    for word in tokenize(cue)[3]:
+        found = cue_of(word)
         if found:
             return found[0], found[1]
     return ("marks", "") if not cue else ("other", "")

@@ -10,20 +10,19 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress
-from operator import attrgetter
+from typing import NamedTuple
 
 from predict import lexicon
-from predict.text import Sentence, Token, split_sentences, tokenize
+from predict.text import Sentence, split_sentences, tokenize
 
 # which closing marks may end a quote opened by each mark (real sites mix them up)
 CLOSERS: dict[str, str] = {"«": "»", "“": "”“", "„": "“”", '"': '"', "”": "”“"}
 MAX_QUOTE_CHARS = 3000
 _TRIM = " \t\n.،,:;؛-–—"
 _PUNCT_RE = re.compile(r"^\W+$")
-_start_of = attrgetter("start")
 
 _CUE_FRAMES: dict[str, tuple[str, str]] = {}
 for _frame, _table in (("say", lexicon.SAY_CUES), ("object", lexicon.OBJECT_CUES),
@@ -48,11 +47,11 @@ for _phrase in lexicon.CONTENT_END_AFTER_COMMA:
     _CONNECTORS_BY_FIRST_WORD.setdefault(_phrase[0], []).append(_phrase)
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     """A possible quote: its content span, how it was found and where its speaker may be.
 
-    Token ranges are (first, last) with `last` exclusive; (0, 0) means "none".
+    Token ranges are (first, last) with `last` exclusive; (0, 0) means "none". A named tuple:
+    an article makes several, and a frozen dataclass is slower to build.
     """
 
     start: int
@@ -72,30 +71,36 @@ class Candidate:
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """An article's text with its tokens and sentences, shared by every stage."""
+    """An article's text with its tokens and sentences, shared by every stage.
+
+    The tokens are four parallel lists, straight from `tokenize`: an article has hundreds,
+    and building and freeing a `Token` for each was a twentieth of prediction time.
+    """
 
     text: str
-    tokens: list[Token]
+    texts: list[str]  # each token as written,
+    starts: list[int]  # where it starts and ends in `text`,
+    ends: list[int]
+    norms: list[str]  # and its normalised form
     sentences: list[Sentence]
     sentence_of: list[int]
-    norms: list[str]  # each token's normalised form, for scans at C speed
 
     @classmethod
     def from_text(cls, text: str) -> Document:
-        tokens = tokenize(text)
-        sentences = split_sentences(text, tokens)
+        texts, starts, ends, norms = tokenize(text)
+        sentences = split_sentences(text, starts, ends)
         sentence_of = [number for number, sentence in enumerate(sentences)
                        for _ in range(sentence.last - sentence.first)]  # sentences cover every token
-        return cls(text, tokens, sentences, sentence_of, [token.norm for token in tokens])
+        return cls(text, texts, starts, ends, norms, sentences, sentence_of)
 
     def span_text(self, first: int, last: int) -> str:
         if last <= first:
             return ""
-        return self.text[self.tokens[first].start:self.tokens[last - 1].end]
+        return self.text[self.starts[first]:self.ends[last - 1]]
 
     def token_at(self, offset: int) -> int:
         """Index of the first token that starts at or after `offset`."""
-        return bisect_left(self.tokens, offset, key=_start_of)
+        return bisect_left(self.starts, offset)
 
     def positions(self, norm: str, first: int, last: int) -> Iterator[int]:
         """Indices of the tokens from `first` to `last` (exclusive) whose normalised form is `norm`."""
@@ -108,9 +113,9 @@ class Document:
             yield index
 
 
-def cue_of(token: Token) -> tuple[str, str] | None:
-    """Return (frame, lemma) when the token is a reporting cue, also after و/ف."""
-    return _CUE_FORMS.get(token.norm)
+def cue_of(word: str) -> tuple[str, str] | None:
+    """Return (frame, lemma) when a normalised word is a reporting cue, also after و/ف."""
+    return _CUE_FORMS.get(word)
 
 
 def find_candidates(doc: Document) -> list[Candidate]:
@@ -133,7 +138,7 @@ def _interview_answers(doc: Document) -> Iterator[Candidate]:
         paragraph_end = doc.text.find("\n", start)
         span = _trim(doc.text, start, len(doc.text) if paragraph_end < 0 else paragraph_end)
         if span:
-            sentence = doc.sentence_of[min(doc.token_at(span[0]), len(doc.tokens) - 1)]
+            sentence = doc.sentence_of[min(doc.token_at(span[0]), len(doc.norms) - 1)]
             yield Candidate(*span, "direct", "interview", sentence=sentence)
 
 
@@ -161,7 +166,7 @@ def _direct_spans(doc: Document) -> Iterator[Candidate]:
         span = _trim(text, opener_at + 1, closer_at)
         if span:
             start, end = _drop_complementizer(doc, *span)
-            sentence = doc.sentence_of[min(doc.token_at(start), len(doc.tokens) - 1)]
+            sentence = doc.sentence_of[min(doc.token_at(start), len(doc.norms) - 1)]
             yield Candidate(start, end, "direct", "marks", marks=opener + text[closer_at],
                             sentence=sentence)
         position = closer_at + 1
@@ -187,10 +192,9 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
 
 def _drop_complementizer(doc: Document, start: int, end: int) -> tuple[int, int]:
     index = doc.token_at(start)
-    if index < len(doc.tokens) - 1 and doc.tokens[index].norm in lexicon.COMPLEMENTIZERS:
-        following = doc.tokens[index + 1]
-        if following.start < end:
-            return following.start, end
+    if index < len(doc.norms) - 1 and doc.norms[index] in lexicon.COMPLEMENTIZERS:
+        if doc.starts[index + 1] < end:
+            return doc.starts[index + 1], end
     return start, end
 
 
@@ -200,8 +204,8 @@ def _cued(doc: Document, index: int, frame: str, lemma: str,
     sentence = doc.sentences[doc.sentence_of[index]]
     if _is_question(doc, sentence):
         return  # a question put to a source (هل تتوقع أن ...؟) is not a quote (ANNOTATION.md §1)
-    if index + 1 < len(doc.tokens) and doc.tokens[index + 1].norm in lexicon.RESUMPTIVE_PRONOUNS \
-            and not doc.tokens[index + 1].text.endswith("ة"):  # آلية is no إليه
+    if index + 1 < len(doc.norms) and doc.norms[index + 1] in lexicon.RESUMPTIVE_PRONOUNS \
+            and not doc.texts[index + 1].endswith("ة"):  # آلية is no إليه
         return  # «الإضراب الذي دعا إليه الاتحاد»: the cue's object is the noun before it, no statement
     if frame == "source":
         yield from _source_candidate(doc, index, sentence)
@@ -210,7 +214,7 @@ def _cued(doc: Document, index: int, frame: str, lemma: str,
     subject_first = index + 1
     if _after_auxiliary(doc, index, sentence):  # «وكانت الحكومة دعت السكان إلى ...»: the subject came first
         if content_first is not None and content_first == subject_end \
-                and doc.tokens[content_first].norm not in lexicon.FUSED_COMPLEMENTIZERS:
+                and doc.norms[content_first] not in lexicon.FUSED_COMPLEMENTIZERS:
             content_first = index + 1  # no أن: what follows the cue is its object
         subject_first = subject_end
     via = ""
@@ -219,12 +223,12 @@ def _cued(doc: Document, index: int, frame: str, lemma: str,
         if not via:
             return
     if frame == "said_in":
-        if index + 1 >= len(doc.tokens) or doc.tokens[index + 1].norm != "في":
+        if index + 1 >= len(doc.norms) or doc.norms[index + 1] != "في":
             return
         subject_first = index + 2
     if content_first is None or content_first >= sentence.last:
         return
-    start = doc.tokens[content_first].start
+    start = doc.starts[content_first]
     end = _content_end(doc, content_first, sentence, direct)
     if end <= start:
         return
@@ -233,18 +237,18 @@ def _cued(doc: Document, index: int, frame: str, lemma: str,
         via, subject_first = doc.span_text(subject_first, relayed_from - 2), relayed_from
     subject = _cut_subject(doc, subject_first, subject_end)
     before = _before(doc, index, sentence)
-    yield Candidate(start, end, "indirect", frame, doc.tokens[index].text, lemma, index,
+    yield Candidate(start, end, "indirect", frame, doc.texts[index], lemma, index,
                     subject, before, via=via or _outlet(doc, subject[1], subject_end),
                     sentence=doc.sentence_of[index])
 
 
-def _say_preposition(tokens: list[Token], index: int, limit: int, lemma: str) -> tuple[int, int] | None:
+def _say_preposition(doc: Document, index: int, limit: int, lemma: str) -> tuple[int, int] | None:
     """(subject end, content start) where a reporting verb without أن takes its preposition:
     the content follows «إلى / على / عن», or starts with the word that «بـ» is fused to."""
     prepositions = lexicon.SAY_PREPOSITIONS.get(lemma, ())
     for position in range(index + 1, min(limit - 1, index + 12)):
-        word = tokens[position].norm
-        if not tokens[position].text.isalpha() and tokens[position].text not in "،,":
+        word = doc.norms[position]
+        if not doc.texts[position].isalpha() and doc.texts[position] not in "،,":
             return None
         if word in prepositions:
             return position, position + 1
@@ -268,10 +272,9 @@ def _has_preposition(word: str, prepositions: tuple[str, ...]) -> bool:
 def _after_auxiliary(doc: Document, index: int, sentence: Sentence) -> bool:
     """Whether كان/كانت opens the cue's clause a few words back, with the subject between them."""
     for position in range(index - 2, max(sentence.first, index - 8) - 1, -1):
-        token = doc.tokens[position]
-        if not token.text.isalpha():
+        if not doc.texts[position].isalpha():
             return False
-        if token.norm in lexicon.AUXILIARIES:
+        if doc.norms[position] in lexicon.AUXILIARIES:
             return True
     return False
 
@@ -279,46 +282,45 @@ def _after_auxiliary(doc: Document, index: int, sentence: Sentence) -> bool:
 def _find_content(doc: Document, index: int, sentence: Sentence, frame: str, lemma: str,
                   direct: list[Candidate]) -> tuple[int, int | None]:
     """Return (end of the subject region, first content token) for a cue at `index`."""
-    tokens = doc.tokens
     limit = min(sentence.last, index + 30)
     skip_to = index
     for position in range(index + 1, limit):
         if position < skip_to:
             continue
-        word = tokens[position].norm
-        if tokens[position].text in CLOSERS and (name_end := _marked_name_end(doc, position, direct, limit)):
+        word = doc.norms[position]
+        if doc.texts[position] in CLOSERS and (name_end := _marked_name_end(doc, position, direct, limit)):
             skip_to = name_end  # a name in marks inside the speaker phrase, not the quote
             continue
         if _is_complementizer(word):
             # أشار إلى أن(ه): the preposition belongs to the cue; a fused pronoun stays in the content
-            end = position - 1 if tokens[position - 1].norm in lexicon.CUE_PREPOSITIONS else position
+            end = position - 1 if doc.norms[position - 1] in lexicon.CUE_PREPOSITIONS else position
             return max(end, index + 1), position + (word in lexicon.COMPLEMENTIZERS)
         if word in "،," and position > index + 1 and (frame == "object" or lemma in lexicon.NOUN_OBJECT_CUES) \
                 and (named := apposed_name(doc, index + 1, position, limit)) and named + 1 < limit \
-                and tokens[named].text in "،," and not _is_complementizer(tokens[named + 1].norm):
+                and doc.texts[named] in "،," and not _is_complementizer(doc.norms[named + 1]):
             return named, named + 1  # «وحمّل الوزير، فلان الفلاني، الحركة المسؤولية»: the object follows the name
-        if word in "،," and (after := _parenthetical_end(tokens, position, limit)):
+        if word in "،," and (after := _parenthetical_end(doc, position, limit)):
             skip_to = after  # وأضاف، بحسب ما نقلت عنه الوكالة، أن ...: the aside is no clause of its own
             continue
-        if word == ":" or tokens[position].text in CLOSERS:
+        if word == ":" or doc.texts[position] in CLOSERS:
             return position, position + 1 + (word == ":" and position + 1 < limit
-                                              and tokens[position + 1].text in CLOSERS)
+                                              and doc.texts[position + 1] in CLOSERS)
         if word in lexicon.RELAYING_SOURCES:
             continue  # «وذكرت الصحيفة نقلاً عن مصادر أن ...»: the relay is part of the speaker phrase
-        if position > index + 1 and cue_of(tokens[position]):
+        if position > index + 1 and cue_of(doc.norms[position]):
             break  # the next clause has a cue of its own
-        if frame in ("object", "participle") and _opens_object(tokens, index, position, lemma):
+        if frame in ("object", "participle") and _opens_object(doc, index, position, lemma):
             return position, position
-    if (opened := _say_preposition(tokens, index, limit, lemma)) is not None:
+    if (opened := _say_preposition(doc, index, limit, lemma)) is not None:
         return opened
     if lemma in lexicon.NOUN_OBJECT_CUES and index + 3 < sentence.last:
         # no complementizer: the cue takes a noun object (أعلن الجيش مقتل ...); the subject
         # cannot be told from the object without a parser, so the content runs from after the
         # first word and the quote filter, trained on the corpus, decides whether to keep it
         first = index + 2
-        if _is_title(tokens[index + 1].norm):  # نفت وزارة الدفاع السورية | قصف ...: a title's genitives
-            while first < sentence.last - 1 and (tokens[first].norm.startswith(("ال", "لل"))
-                                                 or "باسم" in (tokens[first].norm, tokens[first - 1].norm)):
+        if _is_title(doc.norms[index + 1]):  # نفت وزارة الدفاع السورية | قصف ...: a title's genitives
+            while first < sentence.last - 1 and (doc.norms[first].startswith(("ال", "لل"))
+                                                 or "باسم" in (doc.norms[first], doc.norms[first - 1])):
                 first += 1  # «باسم» and the noun it governs: «المتحدث باسم وزارة الداخلية»
         return first, first
     return index + 1, None
@@ -327,49 +329,49 @@ def _find_content(doc: Document, index: int, sentence: Sentence, frame: str, lem
 def _relayed_from(doc: Document, first: int, last: int) -> int:
     """The token after «نقلاً عن» inside a speaker phrase, or 0."""
     for position in range(first + 1, last - 1):
-        if doc.tokens[position].norm in lexicon.RELAYING_SOURCES and doc.tokens[position + 1].norm == "عن":
+        if doc.norms[position] in lexicon.RELAYING_SOURCES and doc.norms[position + 1] == "عن":
             return position + 2
     return 0
 
 
-def _parenthetical_end(tokens: list[Token], comma: int, limit: int) -> int:
+def _parenthetical_end(doc: Document, comma: int, limit: int) -> int:
     """The closing comma of an aside that a complementizer follows, or 0."""
     for position in range(comma + 1, min(limit, comma + 15) - 1):
-        if tokens[position].text in "،,":
-            return position if _is_complementizer(tokens[position + 1].norm) else 0
+        if doc.texts[position] in "،,":
+            return position if _is_complementizer(doc.norms[position + 1]) else 0
     return 0
 
 
 def _marked_name_end(doc: Document, position: int, direct: list[Candidate], limit: int) -> int:
     """Token index after a short marked span at `position` when a complementizer comes later in the
     clause: a name in marks inside the speaker phrase («نقلت وكالة «تاس» عن الوزارة أن ...»)."""
-    opener_end = doc.tokens[position].end
+    opener_end = doc.ends[position]
     for candidate in direct:
         if opener_end <= candidate.start <= opener_end + 1:
             after = doc.token_at(candidate.end) + 1
             short = len(doc.text[candidate.start:candidate.end].split()) <= 4
-            if short and any(_is_complementizer(t.norm) for t in doc.tokens[after:limit]):
+            if short and any(map(_is_complementizer, doc.norms[after:limit])):
                 return after
     return 0
 
 
-def _opens_object(tokens: list[Token], index: int, position: int, lemma: str) -> bool:
+def _opens_object(doc: Document, index: int, position: int, lemma: str) -> bool:
     """Whether the object of an object cue starts here: its preposition, or a definite noun
     right after a one-word subject (أدانت مصر الهجوم)."""
-    word = tokens[position].norm
-    if position + 1 < len(tokens) and tokens[position + 1].norm in lexicon.COMPLEMENTIZERS:
+    word = doc.norms[position]
+    if position + 1 < len(doc.norms) and doc.norms[position + 1] in lexicon.COMPLEMENTIZERS:
         return False
-    if (word == "الي" and posted_title(tokens, index, position)) or \
-            (tokens[position - 1].norm == "الي" and posted_title(tokens, index, position - 1)):
+    if (word == "الي" and posted_title(doc, index, position)) or \
+            (doc.norms[position - 1] == "الي" and posted_title(doc, index, position - 1)):
         return False  # the post and its place, not the object
     # "المبعوث إلى اليمن كريم الصالحي الأطراف ...": after the post and a two-word name, a
     # definite noun is the addressee that opens the object
-    if word.startswith("ال") and position - 4 > index and tokens[position - 4].norm == "الي" \
-            and posted_title(tokens, index, position - 4) and not tokens[position - 2].norm.startswith("ال"):
+    if word.startswith("ال") and position - 4 > index and doc.norms[position - 4] == "الي" \
+            and posted_title(doc, index, position - 4) and not doc.norms[position - 2].startswith("ال"):
         return True
     if _has_preposition(word, lexicon.OBJECT_PREPOSITIONS.get(lemma, ())):
         return True
-    previous = tokens[position - 1].norm
+    previous = doc.norms[position - 1]
     if word in lexicon.ADDRESSEES and position > index + 1 and lemma in lexicon.OBJECT_PREPOSITIONS \
             and not _is_title(previous):
         return True
@@ -385,41 +387,40 @@ def _is_title(word: str) -> bool:
 
 def _is_question(doc: Document, sentence: Sentence) -> bool:
     """A sentence that opens with a question word and ends with a question mark."""
-    if "؟" not in doc.text[doc.tokens[sentence.last - 1].start:doc.tokens[sentence.last - 1].end + 1]:
+    if "؟" not in doc.text[doc.starts[sentence.last - 1]:doc.ends[sentence.last - 1] + 1]:
         return False
-    first = next((t for t in doc.tokens[sentence.first:sentence.last] if t.norm.isalpha()), None)
-    return first is not None and first.norm in lexicon.QUESTION_WORDS
+    first = next((word for word in doc.norms[sentence.first:sentence.last] if word.isalpha()), None)
+    return first is not None and first in lexicon.QUESTION_WORDS
 
 
-def posted_title(tokens: list[Token], index: int, preposition: int) -> bool:
+def posted_title(doc: Document, index: int, preposition: int) -> bool:
     """Whether `preposition` (إلى) names the post of a title just before it: المبعوث الخاص إلى اليمن."""
-    return preposition + 1 < len(tokens) and tokens[preposition + 1].norm in lexicon.POSTS and \
-        any(t.norm.removeprefix("ال") in lexicon.POSTED_TITLES for t in tokens[max(index + 1, preposition - 3):preposition])
+    return preposition + 1 < len(doc.norms) and doc.norms[preposition + 1] in lexicon.POSTS and \
+        any(word.removeprefix("ال") in lexicon.POSTED_TITLES for word in doc.norms[max(index + 1, preposition - 3):preposition])
 
 
 def _content_end(doc: Document, first: int, sentence: Sentence, direct: list[Candidate]) -> int:
     """End of indirect content: the sentence end, or before a participle cue opening a new clause."""
-    tokens = doc.tokens
     last = sentence.last
     for position in range(first + 1, sentence.last):
-        after_comma = tokens[position - 1].text in "،,"
-        if tokens[position].norm in lexicon.CONTENT_END_WORDS or (after_comma and _resumes_narration(tokens, position)):
+        after_comma = doc.texts[position - 1] in "،,"
+        if doc.norms[position] in lexicon.CONTENT_END_WORDS or (after_comma and _resumes_narration(doc, position)):
             last = position - 1 if after_comma else position
             break
-    end = tokens[last - 1].end
+    end = doc.ends[last - 1]
     for candidate in direct:  # a quote in marks that the clause opened runs to its closing mark
-        if candidate.start - 1 <= tokens[first].start < candidate.end or \
-                tokens[first].start <= candidate.start < end < candidate.end:
+        if candidate.start - 1 <= doc.starts[first] < candidate.end or \
+                doc.starts[first] <= candidate.start < end < candidate.end:
             end = max(end, candidate.end)
-    span = _trim(doc.text, tokens[first].start, end)
+    span = _trim(doc.text, doc.starts[first], end)
     return span[1] if span else -1
 
 
-def _resumes_narration(tokens: list[Token], position: int) -> bool:
+def _resumes_narration(doc: Document, position: int) -> bool:
     """After a comma: a new cue (..., مضيفاً) or a narration connector (..., في إشارة إلى)."""
-    return bool(cue_of(tokens[position])) or any(
-        tuple(t.norm for t in tokens[position:position + len(phrase)]) == phrase
-        for phrase in _CONNECTORS_BY_FIRST_WORD.get(tokens[position].norm, ()))
+    return bool(cue_of(doc.norms[position])) or any(
+        tuple(doc.norms[position:position + len(phrase)]) == phrase
+        for phrase in _CONNECTORS_BY_FIRST_WORD.get(doc.norms[position], ()))
 
 
 def _cut_subject(doc: Document, first: int, last: int) -> tuple[int, int]:
@@ -428,8 +429,8 @@ def _cut_subject(doc: Document, first: int, last: int) -> tuple[int, int]:
     A title's name in apposition stays in it: «المتحدث باسم الوكالة، فريدريك لانغ، إن».
     """
     for position in range(first, last):
-        word = doc.tokens[position].norm
-        channel = word == "في" and position + 1 < last and doc.tokens[position + 1].norm in lexicon.CHANNEL_WORDS
+        word = doc.norms[position]
+        channel = word == "في" and position + 1 < last and doc.norms[position + 1] in lexicon.CHANNEL_WORDS
         aside = word in "،," or (position > first and word in ".()؛:!?؟")  # وأضاف، بحسب ...، أن: no subject
         if word in "،," and position > first and (named := apposed_name(doc, first, position, last)):
             return first, named
@@ -440,42 +441,42 @@ def _cut_subject(doc: Document, first: int, last: int) -> tuple[int, int]:
 
 def apposed_name(doc: Document, first: int, comma: int, last: int) -> int:
     """The end of a name set off by commas after a titled phrase, or 0 when there is none."""
-    tokens = doc.tokens
     name = comma + 1
-    if name + 1 < last and _is_title(tokens[name].norm):
+    if name + 1 < last and _is_title(doc.norms[name]):
         name += 1  # a rank before the name: «قائد القوات البرية، العميد محمد علي حرسي،»
-    if not any(_is_title(t.norm) for t in tokens[first:comma]) or name >= last \
-            or not (name_like(tokens[name]) or definite_name_word(tokens[name]) and not _is_title(tokens[name].norm)) \
-            or cue_of(tokens[name]):
+    if not any(map(_is_title, doc.norms[first:comma])) or name >= last \
+            or not (name_like(doc, name) or definite_name_word(doc, name) and not _is_title(doc.norms[name])) \
+            or cue_of(doc.norms[name]):
         return 0
     end = name + 1
-    while end < last and end - name < 4 and tokens[end].norm.isalpha() \
-            and (name_like(tokens[end]) or tokens[end].norm.startswith("ال")) and not cue_of(tokens[end]):
+    while end < last and end - name < 4 and doc.norms[end].isalpha() \
+            and (name_like(doc, end) or doc.norms[end].startswith("ال")) and not cue_of(doc.norms[end]):
         end += 1
-    return end if end == last or tokens[end].text in "،," else 0
+    return end if end == last or doc.texts[end] in "،," else 0
 
 
-def definite_name_word(token: Token) -> bool:
-    """An ال-word that can be part of a name: «سالم الورفلي», and where commas set a name off
-    «المنصف الحرباوي» (not a time word, a preposition or a cue)."""
-    word = token.norm
-    return word.startswith("ال") and token.text.isalpha() and word not in lexicon.SPEAKER_BREAKS \
-        and word not in lexicon.CUE_PREPOSITIONS and word not in lexicon.COMPLEMENTIZERS and not cue_of(token)
+def definite_name_word(doc: Document, index: int) -> bool:
+    """Whether token `index` is an ال-word that can be part of a name: «سالم الورفلي», and where
+    commas set a name off «المنصف الحرباوي» (not a time word, a preposition or a cue)."""
+    word = doc.norms[index]
+    return word.startswith("ال") and doc.texts[index].isalpha() and word not in lexicon.SPEAKER_BREAKS \
+        and word not in lexicon.CUE_PREPOSITIONS and word not in lexicon.COMPLEMENTIZERS and not cue_of(word)
 
 
-def name_like(token: Token) -> bool:
-    """A word that can be part of a name: not definite, no break, complementizer or preposition
-    (the preposition على normalises to the name علي; the written alef maksura tells them apart)."""
-    word = token.norm
+def name_like(doc: Document, index: int) -> bool:
+    """Whether token `index` can be part of a name: not definite, no break, complementizer or
+    preposition (the preposition على normalises to the name علي; the written alef maksura tells
+    them apart)."""
+    word = doc.norms[index]
     return word.isalpha() and not word.startswith("ال") and word not in lexicon.SPEAKER_BREAKS \
         and word not in lexicon.COMPLEMENTIZERS and len(word) > 1 \
-        and (word not in lexicon.CUE_PREPOSITIONS or (word == "علي" and not token.text.endswith("ى")))
+        and (word not in lexicon.CUE_PREPOSITIONS or (word == "علي" and not doc.texts[index].endswith("ى")))
 
 
 def _outlet(doc: Document, first: int, last: int) -> str:
     """An agency or outlet the speaker talked to: «في تصريح لوكالة رويترز» -> via."""
     for position in range(first, last):
-        word = doc.tokens[position].norm
+        word = doc.norms[position]
         if word.startswith("ل") and (word[1:] in lexicon.AGENCIES or word in lexicon.SPEAKER_BREAKS
                                      and word.startswith(("لوك", "لصحيف", "لقن", "لمو"))):
             phrase = doc.span_text(position, last)
@@ -488,11 +489,11 @@ def _before(doc: Document, index: int, sentence: Sentence) -> tuple[int, int]:
 
     One comma right before the cue is passed over: «رئيس الوزراء فلان، أكد أن».
     """
-    if index > sentence.first and doc.tokens[index - 1].text in "،,":
+    if index > sentence.first and doc.texts[index - 1] in "،,":
         index -= 1
     first = _clause_start(doc, index, sentence)
-    if first > sentence.first + 1 and (doc.tokens[index - 1].norm in lexicon.ANONYMITY_WORDS
-                                       or doc.tokens[first].norm in lexicon.RELATIVE_PRONOUNS):
+    if first > sentence.first + 1 and (doc.norms[index - 1] in lexicon.ANONYMITY_WORDS
+                                       or doc.norms[first] in lexicon.RELATIVE_PRONOUNS):
         index = first - 1  # «مصدر مقرب، رفض الكشف عن اسمه، قال»، «فلان، الذي حضر الجلسة، قال»: an aside
         first = _clause_start(doc, index, sentence)
     return (first, index) if first < index else (0, 0)
@@ -501,7 +502,7 @@ def _before(doc: Document, index: int, sentence: Sentence) -> tuple[int, int]:
 def _clause_start(doc: Document, index: int, sentence: Sentence) -> int:
     """The first token after the comma, colon or closing mark before token `index`."""
     first = index
-    while first > sentence.first and doc.tokens[first - 1].text not in "،,:»”\"" and index - first < 12:
+    while first > sentence.first and doc.texts[first - 1] not in "،,:»”\"" and index - first < 12:
         first -= 1
     return first
 
@@ -509,35 +510,34 @@ def _clause_start(doc: Document, index: int, sentence: Sentence) -> int:
 def _relayed_subject(doc: Document, index: int, end: int) -> tuple[int, str]:
     """«نقلت رويترز عن المسؤول قوله»: the subject starts after عن; the relaying agency is via."""
     for position in range(index + 1, end):
-        if doc.tokens[position].norm == "عن":
+        if doc.norms[position] == "عن":
             return position + 1, doc.span_text(index + 1, position)
     return index + 1, ""
 
 
 def _source_candidate(doc: Document, index: int, sentence: Sentence) -> Iterator[Candidate]:
     """«بحسب X» and «وفقا لـ X»: the statement is the rest of the sentence, before or after X."""
-    tokens = doc.tokens
     source_first = index + 1
-    if source_first < sentence.last and tokens[source_first].norm in ("ل", "عن", "قال", "قالت", "ذكر", "ذكرت"):
+    if source_first < sentence.last and doc.norms[source_first] in ("ل", "عن", "قال", "قالت", "ذكر", "ذكرت"):
         source_first += 1
     source_last = source_first
-    while source_last < sentence.last and tokens[source_last].text not in "،,.:" \
+    while source_last < sentence.last and doc.texts[source_last] not in "،,.:" \
             and source_last - source_first < 10:
         source_last += 1
     at_start = index <= sentence.first + 1
     if at_start:
         first = source_last + 1
-        if first < sentence.last and tokens[first].norm in ("فان", "ان", "فانه", "فقد"):
-            first += tokens[first].norm in ("فان", "ان")
-        span = _trim(doc.text, tokens[min(first, sentence.last - 1)].start, sentence.end) \
+        if first < sentence.last and doc.norms[first] in ("فان", "ان", "فانه", "فقد"):
+            first += doc.norms[first] in ("فان", "ان")
+        span = _trim(doc.text, doc.starts[min(first, sentence.last - 1)], sentence.end) \
             if first < sentence.last else None
     else:
-        if any((cue := cue_of(token)) and cue[0] != "source" for token in tokens[sentence.first:index]):
+        if any((cue := cue_of(word)) and cue[0] != "source" for word in doc.norms[sentence.first:index]):
             return  # «قال الوزير إن ...، بحسب الوكالة»: the clause has its own cue; the source only relays it
-        span = _trim(doc.text, sentence.start, tokens[index].start)
+        span = _trim(doc.text, sentence.start, doc.starts[index])
     if span is None:
         return
-    yield Candidate(span[0], span[1], "indirect", "source", tokens[index].text, cue_of(tokens[index])[1],
+    yield Candidate(span[0], span[1], "indirect", "source", doc.texts[index], cue_of(doc.norms[index])[1],
                     index, (source_first, source_last), sentence=doc.sentence_of[index])
 
 
@@ -554,7 +554,7 @@ def _merge(doc: Document, direct: list[Candidate], cued: list[Candidate]) -> lis
             share = marked / max(1, len(doc.text[candidate.start:candidate.end].split()))
             if share > 0.5:
                 first = direct[inside[0]]
-                candidate = replace(candidate, kind="direct", marks=first.marks,
+                candidate = candidate._replace(kind="direct", marks=first.marks,
                                     start=min(candidate.start, first.start) if share < 0.9 else first.start,
                                     end=max(d.end for d in (direct[i] for i in inside)))
         merged.append(candidate)
@@ -568,24 +568,23 @@ def _merge(doc: Document, direct: list[Candidate], cued: list[Candidate]) -> lis
 def _attach_following(doc: Document, candidate: Candidate) -> Candidate:
     """A quote in marks with no cue before it: look for «..., قال فلان» after the closing mark."""
     index = doc.token_at(candidate.end)
-    tokens = doc.tokens
-    while index < len(tokens) and _PUNCT_RE.match(tokens[index].text) and tokens[index].text not in "«“":
+    while index < len(doc.norms) and _PUNCT_RE.match(doc.texts[index]) and doc.texts[index] not in "«“":
         index += 1
     colon_head = _colon_head(doc, candidate)
-    if index < len(tokens) and (cue := cue_of(tokens[index])) and cue[0] in ("say", "participle", "source"):
+    if index < len(doc.norms) and (cue := cue_of(doc.norms[index])) and cue[0] in ("say", "participle", "source"):
         sentence = doc.sentences[doc.sentence_of[index]]
         subject = _cut_subject(doc, index + 1, min(sentence.last, index + 12))
-        return replace(candidate, cue=tokens[index].text, cue_lemma=cue[1], cue_token=index,
+        return candidate._replace(cue=doc.texts[index], cue_lemma=cue[1], cue_token=index,
                        after=subject, before=colon_head)
-    return replace(candidate, before=colon_head)
+    return candidate._replace(before=colon_head)
 
 
 def _colon_head(doc: Document, candidate: Candidate) -> tuple[int, int]:
     """«فلان: "..."»: the words before a colon that directly precedes the quote."""
     index = doc.token_at(candidate.start) - 1
-    while index >= 0 and doc.tokens[index].text in CLOSERS:
+    while index >= 0 and doc.texts[index] in CLOSERS:
         index -= 1
-    if index < 0 or doc.tokens[index].text != ":":
+    if index < 0 or doc.texts[index] != ":":
         return (0, 0)
     sentence = doc.sentences[doc.sentence_of[index]]
     return _before(doc, index, sentence)

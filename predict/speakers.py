@@ -10,8 +10,8 @@ title or a bare surname into the fuller name the article gave earlier.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from predict import lexicon
 from predict.quotes import Candidate, Document, apposed_name, cue_of, definite_name_word, name_like, posted_title
@@ -31,9 +31,8 @@ _FUNCTION_WORDS = frozenset({"ل", "له", "لها", "لهم", "فيه", "فيه
 _SAYING = frozenset({"قوله", "قولها", "قولهم", "قولهما"})  # "... عن X قوله": X said
 
 
-@dataclass(frozen=True, slots=True)
-class Mention:
-    """A place where the speaker of a quote may be named."""
+class Mention(NamedTuple):
+    """A place where the speaker of a quote may be named (a named tuple: a quote has several)."""
 
     text: str
     position: str
@@ -81,16 +80,16 @@ def _main_subject(doc: Document, candidate: Candidate) -> tuple[int, int] | None
     """The subject of the verb that opens a participle's sentence: «واستقبل الرئيس فلان ...، مؤكداً»."""
     sentence = doc.sentences[candidate.sentence]
     first = sentence.first
-    while first < candidate.cue_token and not doc.tokens[first].text.isalpha():
+    while first < candidate.cue_token and not doc.texts[first].isalpha():
         first += 1
-    if first + 1 >= candidate.cue_token or doc.tokens[first].norm.startswith(("ال", "وال")) \
-            or doc.tokens[first].norm in _LEADING_FILLERS:
+    if first + 1 >= candidate.cue_token or doc.norms[first].startswith(("ال", "وال")) \
+            or doc.norms[first] in _LEADING_FILLERS:
         return None  # the sentence opens with a noun or a connective: its subject is not after a verb
     last = first + 1
     while last < candidate.cue_token and last - first <= 7:
-        word = doc.tokens[last].norm
-        posted = word == "الي" and posted_title(doc.tokens, first, last)  # المبعوث الأممي إلى ليبيا
-        if not doc.tokens[last].text.isalpha() or word in lexicon.SPEAKER_BREAKS or cue_of(doc.tokens[last]) \
+        word = doc.norms[last]
+        posted = word == "الي" and posted_title(doc, first, last)  # المبعوث الأممي إلى ليبيا
+        if not doc.texts[last].isalpha() or word in lexicon.SPEAKER_BREAKS or cue_of(doc.norms[last]) \
                 or (word in lexicon.CUE_PREPOSITIONS and not posted):
             break
         last += 1
@@ -105,24 +104,23 @@ def _narrated(doc: Document, first: int, candidate: Candidate) -> tuple[int, int
 
 def _titled_name(doc: Document, first: int, end: int, reverse: bool = True) -> tuple[int, int] | None:
     """The last (or first) title followed by a name between tokens `first` and `end`."""
-    tokens = doc.tokens
     for index in (range(end - 1, first - 1, -1) if reverse else range(first, end)):
-        word = tokens[index].norm
+        word = doc.norms[index]
         if word not in lexicon.TITLES and word.removeprefix("ال") not in lexicon.TITLES:
             continue
         last, named = index + 1, False
-        while last < end and last - index < 8 and tokens[last].norm.isalpha() \
-                and tokens[last].norm not in lexicon.SPEAKER_BREAKS and tokens[last].norm not in lexicon.COMPLEMENTIZERS \
-                and tokens[last].norm not in _SAYING and not cue_of(tokens[last]):
-            word = tokens[last].norm
-            if named and name_like(tokens[last]) and tokens[last - 1].norm.startswith("ال"):
+        while last < end and last - index < 8 and doc.norms[last].isalpha() \
+                and doc.norms[last] not in lexicon.SPEAKER_BREAKS and doc.norms[last] not in lexicon.COMPLEMENTIZERS \
+                and doc.norms[last] not in _SAYING and not cue_of(doc.norms[last]):
+            word = doc.norms[last]
+            if named and name_like(doc, last) and doc.norms[last - 1].startswith("ال"):
                 break  # "نادر السعدي | وفد ...": a bare word after the name's ال-word opens the object
-            named = named or name_like(tokens[last])
+            named = named or name_like(doc, last)
             last += 1
-        if last + 1 < end and tokens[last].text in "،," and name_like(tokens[last + 1]):
+        if last + 1 < end and doc.texts[last] in "،," and name_like(doc, last + 1):
             last, apposed = last + 1, last + 1  # "رئيس الرابطة، نجيب الحمروني،": the name after a comma
-            while last < end and last - apposed < 4 and tokens[last].norm.isalpha() and (
-                    name_like(tokens[last]) or tokens[last].norm.startswith("ال")):
+            while last < end and last - apposed < 4 and doc.norms[last].isalpha() and (
+                    name_like(doc, last) or doc.norms[last].startswith("ال")):
                 last += 1
             named = True
         if named:
@@ -136,34 +134,37 @@ def mention_record(mention: Mention, candidate: Candidate, found: list[Mention])
     # a quote right after another in one sentence often shares its speaker («ونفى X ...، ووصف
     # الاتهامات بأنها»): what follows the cue is then its object, not a new subject
     after = next(("sentence" if m.in_sentence else "earlier" for m in found if m.position == "previous"), "none")
-    features = {
-        f"position={mention.position}": 1.0,
-        f"position={mention.position}+frame={candidate.frame}": 1.0,
-        f"position={mention.position}+kind={candidate.kind}": 1.0,
-        f"position={mention.position}+cue={candidate.cue_lemma}": 1.0,
-        f"position={mention.position}+n={n_words}": 1.0,
-        f"position={mention.position}+title={has_title}": 1.0,
-        f"position={mention.position}+alone={len(found) == 1}": 1.0,
-        f"position={mention.position}+after_quote={after}": 1.0,
-        f"position={mention.position}+has_subject={candidate.subject[1] > candidate.subject[0]}": 1.0,
-        f"first={first}": 1.0,
-        f"last={last}": 1.0,
-        "pronoun": pronoun,
-        "agency": agency,
-        "distance": min(mention.distance, 30) / 30,
-        f"position={mention.position}+near={_nearness(mention.distance)}": 1.0,
-    }
+    construction, near = _construction_keys(mention.position, candidate.frame, candidate.kind, candidate.cue_lemma,
+                                            n_words, has_title, len(found) == 1, after,
+                                            candidate.subject[1] > candidate.subject[0], _nearness(mention.distance))
+    features = dict.fromkeys(construction, 1.0)
+    features[first] = features[last] = 1.0
+    features["pronoun"], features["agency"] = pronoun, agency
+    features["distance"] = min(mention.distance, 30) / 30
+    features[near] = 1.0
     return {"text": text, "features": features}
+
+
+@lru_cache(maxsize=1 << 14)  # a few hundred constructions recur: their keys are made once
+def _construction_keys(position: str, frame: str, kind: str, cue: str, n_words: int, has_title: bool, alone: bool,
+                       after: str, has_subject: bool, near: str) -> tuple[tuple[str, ...], str]:
+    """The ranker's keys for where a mention is and how its quote was found, and for how near it is."""
+    return ((f"position={position}", f"position={position}+frame={frame}", f"position={position}+kind={kind}",
+             f"position={position}+cue={cue}", f"position={position}+n={n_words}",
+             f"position={position}+title={has_title}", f"position={position}+alone={alone}",
+             f"position={position}+after_quote={after}", f"position={position}+has_subject={has_subject}"),
+            f"position={position}+near={near}")
 
 
 @lru_cache(maxsize=1 << 14)  # the same names and titles come back quote after quote
 def _mention_words(mention: str) -> tuple[str, int, bool, str, str, float, float]:
     """A mention's normalised text and what the ranker reads in its words: how many (up to 6),
-    whether one is a title, the first and the last, whether all are pronouns, whether one is an agency."""
+    whether one is a title, the keys of the first and the last, whether all are pronouns, whether
+    one is an agency."""
     text = normalize(mention)
     words = text.split()
     return (text, min(len(words), 6), any(map(_is_title_word, words)),
-            words[0] if words else "", words[-1] if words else "",
+            f"first={words[0] if words else ''}", f"last={words[-1] if words else ''}",
             float(bool(words) and all(w in lexicon.PRONOUNS for w in words)),
             float(any(w in lexicon.AGENCIES for w in words)))
 
@@ -199,13 +200,12 @@ def _is_title_word(word: str) -> bool:
 
 def _first_named(surname: str, doc: Document, before: int) -> str:
     """The full name ending in `surname` where a title introduced it: «الرئيس عمر الفيتوري»."""
-    tokens = doc.tokens
     for index in doc.positions(surname, 1, doc.token_at(before)):
         first = index
-        while first > 0 and index - first < 3 and name_like(tokens[first - 1]) \
-                and not _is_title_word(tokens[first - 1].norm) and not cue_of(tokens[first - 1]):
+        while first > 0 and index - first < 3 and name_like(doc, first - 1) \
+                and not _is_title_word(doc.norms[first - 1]) and not cue_of(doc.norms[first - 1]):
             first -= 1
-        opener = tokens[first - 1].norm if first > 0 else ""
+        opener = doc.norms[first - 1] if first > 0 else ""
         if first < index and (_is_title_word(opener) or opener.startswith("ال")):
             return doc.span_text(first, index + 1)
     return ""
@@ -214,19 +214,18 @@ def _first_named(surname: str, doc: Document, before: int) -> str:
 def _introduced(title: str, doc: Document, before: int) -> str:
     """The title followed by name words at its first use in the text before `before`."""
     wanted = normalize_phrase(title).split()
-    tokens = doc.tokens
     limit = doc.token_at(before)
     for index in doc.positions(wanted[0], 0, max(0, limit - len(wanted))):
         if doc.norms[index:index + len(wanted)] != wanted:
             continue
         last = index + len(wanted)
-        if last < limit and tokens[last].text in "،,":  # «مدير المستشفى، منذر السمان،»
+        if last < limit and doc.texts[last] in "،,":  # «مدير المستشفى، منذر السمان،»
             apposed = apposed_name(doc, index, last, limit)
             if apposed:
                 return doc.span_text(index, apposed)
-        first = last + (last + 1 < limit and _is_title_word(tokens[last].norm))  # a rank: «... العميد فلان»
+        first = last + (last + 1 < limit and _is_title_word(doc.norms[last]))  # a rank: «... العميد فلان»
         named = first
-        while named < limit and named - first < 4 and (name_like(tokens[named]) or named > first and definite_name_word(tokens[named])):
+        while named < limit and named - first < 4 and (name_like(doc, named) or named > first and definite_name_word(doc, named)):
             named += 1
         if named > first:
             return doc.span_text(index, named)
@@ -248,10 +247,10 @@ def _clean(doc: Document, first: int, last: int) -> str:
         last -= 1
         if "عن" in words:
             first += len(words) - words[::-1].index("عن")
-    while first < last and (doc.tokens[first].norm in _LEADING_FILLERS or not doc.tokens[first].text.isalnum()):
+    while first < last and (doc.norms[first] in _LEADING_FILLERS or not doc.texts[first].isalnum()):
         first += 1
     text = _EDGE_RE.sub("", doc.span_text(first, last))
-    if len(text.replace(" ", "")) < 2 or (last - first == 1 and doc.tokens[first].norm in _FUNCTION_WORDS):
+    if len(text.replace(" ", "")) < 2 or (last - first == 1 and doc.norms[first] in _FUNCTION_WORDS):
         return ""
     return text
 

@@ -1,7 +1,7 @@
 """Arabic text layer: normalisation, tokens with character offsets, sentences.
 
-Everything downstream works on `Token`s whose `start`/`end` index the original text, so spans
-found on normalised forms can always be cut from the article exactly as it was written.
+Everything downstream works on tokens whose start and end offsets index the original text, so
+spans found on normalised forms can always be cut from the article exactly as it was written.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import unicodedata
 from bisect import bisect_left
 
 import regex
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import repeat
 from typing import NamedTuple
@@ -54,22 +53,8 @@ _STEM_SUFFIXES = ((3, frozenset({"هما"})), (2, frozenset({"ها", "هم", "ه
 _SENTENCE_END_RE = re.compile(r"[.!?؟]+(?=\s|$|[»”\"’])|\n+")
 
 
-class Token(NamedTuple):
-    """A token of the original text with its offsets and normalised form.
-
-    A named tuple: an article makes hundreds, and it is built several times faster than a
-    frozen dataclass.
-    """
-
-    text: str
-    start: int
-    end: int
-    norm: str
-
-
-@dataclass(frozen=True, slots=True)
-class Sentence:
-    """A sentence as a character span and the indices of its tokens."""
+class Sentence(NamedTuple):
+    """A sentence as a character span and the indices of its tokens (a named tuple: cheap to build)."""
 
     start: int
     end: int
@@ -124,30 +109,32 @@ def has_arabic(text: str) -> bool:
     return _ARABIC_LETTER_RE.search(text) is not None
 
 
-def tokenize(text: str) -> list[Token]:
-    """Split text as camel-tools' `simple_word_tokenize` does, keeping each token's offsets."""
+def tokenize(text: str) -> tuple[list[str], list[int], list[int], list[str]]:
+    """Split text as camel-tools' `simple_word_tokenize` does, keeping offsets: the tokens as four
+    parallel lists, their texts, start and end offsets, and normalised forms."""
     if not _EMOJI_SEQUENCE_RE.search(text) and not _UNKNOWN_SYMBOL_RE.search(text):
         # C-level maps rather than a per-token loop: this is prediction's hottest line
         matches = list(_TOKEN_RE.finditer(text))
         pieces = list(map(_Match.group, matches))
-        return list(map(tuple.__new__, repeat(Token), zip(pieces, map(_Match.start, matches),
-                                                          map(_Match.end, matches), map(normalize_word, pieces))))
-    tokens = []
+        return pieces, list(map(_Match.start, matches)), list(map(_Match.end, matches)), list(map(normalize_word, pieces))
+    pieces, starts, ends = [], [], []
     position = 0
     for piece in simple_word_tokenize(text):
         start = text.find(piece, position)
         if start < 0:  # the tokenizer never rewrites characters, but stay safe on odd input
             continue
         position = start + len(piece)
-        tokens.append(Token(piece, start, position, normalize_word(piece)))
-    return tokens
+        pieces.append(piece)
+        starts.append(start)
+        ends.append(position)
+    return pieces, starts, ends, list(map(normalize_word, pieces))
 
 
-def split_sentences(text: str, tokens: list[Token]) -> list[Sentence]:
-    """Group tokens into sentences ending at . ! ? ؟ or a line break."""
-    starts = [token.start for token in tokens]
+def split_sentences(text: str, starts: list[int], ends: list[int]) -> list[Sentence]:
+    """Group tokens, given by their start and end offsets, into sentences ending at . ! ? ؟ or a
+    line break."""
     # a sentence starts at the first token at or after each end mark (bisect: no per-token loop)
-    cuts = sorted({bisect_left(starts, match.end()) for match in _SENTENCE_END_RE.finditer(text)}
-                  - {0, len(tokens)})
-    edges = [0, *cuts, len(tokens)] if tokens else []
-    return [Sentence(tokens[first].start, tokens[last - 1].end, first, last) for first, last in zip(edges, edges[1:])]
+    cuts = sorted(set(map(bisect_left, repeat(starts), map(re.Match.end, _SENTENCE_END_RE.finditer(text))))
+                  - {0, len(starts)})
+    edges = [0, *cuts, len(starts)] if starts else []
+    return [Sentence(starts[first], ends[last - 1], first, last) for first, last in zip(edges, edges[1:])]

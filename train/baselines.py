@@ -37,9 +37,10 @@ def baseline_tag(article: Article, stance: str) -> Article:
 def _words_after_cue(doc: Document, offset: int) -> str:
     before = doc.token_at(offset)
     for index in range(before - 1, max(-1, before - 1 - _CUE_WINDOW), -1):
-        if cue_of(doc.tokens[index]):
-            words = [t for t in doc.tokens[index + 1:before] if t.norm.isalpha()][:2]
-            return " ".join(t.text for t in words)
+        if cue_of(doc.norms[index]):
+            words = [text for text, word in zip(doc.texts[index + 1:before], doc.norms[index + 1:before])
+                     if word.isalpha()][:2]
+            return " ".join(words)
     return ""
 
 
