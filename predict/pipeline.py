@@ -10,6 +10,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -50,22 +51,29 @@ def cycle_collection_paused() -> Iterator[None]:
 
 def candidate_record(doc: Document, candidate: Candidate) -> dict:
     """The quote filter's input: how a candidate was found, and its speaker words."""
-    words = doc.text[candidate.start:candidate.end].split()
+    n_words = len(doc.text[candidate.start:candidate.end].split())
     subject = doc.span_text(*candidate.subject) or doc.span_text(*candidate.after) \
         or doc.span_text(*candidate.before)
-    features = {
-        f"frame={candidate.frame}": 1.0,
-        f"kind={candidate.kind}": 1.0,
-        f"cue={candidate.cue_lemma}": 1.0,
-        f"marks={candidate.marks}": 1.0,
-        f"frame={candidate.frame}+n={min(len(words), 8)}": 1.0,
-        f"frame={candidate.frame}+has_cue={bool(candidate.cue)}": 1.0,
-        f"frame={candidate.frame}+subject={candidate.subject[1] > candidate.subject[0]}": 1.0,
-        "colon_head": float(candidate.before[1] > candidate.before[0] and candidate.frame == "marks"),
-        "after": float(candidate.after[1] > candidate.after[0]),
-        "log_words": float(np.log1p(len(words))),
-    }
+    features = dict.fromkeys(_construction_keys(candidate.frame, candidate.kind, candidate.cue_lemma, candidate.marks,
+                                                min(n_words, 8), bool(candidate.cue),
+                                                candidate.subject[1] > candidate.subject[0]), 1.0)
+    features["colon_head"] = float(candidate.before[1] > candidate.before[0] and candidate.frame == "marks")
+    features["after"] = float(candidate.after[1] > candidate.after[0])
+    features["log_words"] = _log_words(n_words)
     return {"text": normalize_phrase(subject), "features": features}
+
+
+@lru_cache(maxsize=1 << 12)  # a few hundred constructions recur: their keys are made once
+def _construction_keys(frame: str, kind: str, cue: str, marks: str, n_words: int, has_cue: bool,
+                       has_subject: bool) -> tuple[str, ...]:
+    """The quote filter's keys for how a candidate was found."""
+    return (f"frame={frame}", f"kind={kind}", f"cue={cue}", f"marks={marks}", f"frame={frame}+n={n_words}",
+            f"frame={frame}+has_cue={has_cue}", f"frame={frame}+subject={has_subject}")
+
+
+@lru_cache(maxsize=1 << 12)
+def _log_words(n_words: int) -> float:
+    return float(np.log1p(n_words))  # a NumPy call per candidate costs more than the look-up
 
 
 def cue_frame(cue: str) -> tuple[str, str]:
