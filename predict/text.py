@@ -39,8 +39,9 @@ _SYMBOLS = frozenset(c for c in UNICODE_PUNCT_SYMBOL_CHARSET | EMOJI_ALL_CHARSET
 _SYMBOL_CLASS = r"\p{P}\p{S}" + "".join(regex.escape(c) for c in sorted(_SYMBOLS)
                                        if not regex.match(r"[\p{P}\p{S}]", c))
 _TOKEN_RE = regex.compile(f"([{_SYMBOL_CLASS}])|[^\\s\\x1c-\\x1f{_SYMBOL_CLASS}]+")  # str.split's spaces
-# a symbol the regex module knows but camel-tools' older set does not: such text goes through camel-tools
-_UNKNOWN_SYMBOL_RE = regex.compile(r"(?V1)[[\p{P}\p{S}]--[" + "".join(regex.escape(c) for c in sorted(_SYMBOLS)) + "]]")
+# every symbol is a token of its own (group 1): a symbol token outside this set is one the regex
+# module knows but camel-tools' older set does not, and such text goes through camel-tools
+_KNOWN_SYMBOL_GROUPS = _SYMBOLS | {None}
 _EMOJI_SEQUENCE_RE = re.compile("[\u200d\u20e3\ufe0f\U0001F1E6-\U0001F1FF\U0001F3FB-\U0001F3FF\U000E0020-\U000E007F]")
 _Match = type(_TOKEN_RE.match("x"))
 _ARABIC_LETTER_RE = re.compile(r"[\u0621-\u064A]")
@@ -113,11 +114,13 @@ def has_arabic(text: str) -> bool:
 def tokenize(text: str) -> tuple[list[str], list[int], list[int], list[str]]:
     """Split text as camel-tools' `simple_word_tokenize` does, keeping offsets: the tokens as four
     parallel lists, their texts, start and end offsets, and normalised forms."""
-    if not _EMOJI_SEQUENCE_RE.search(text) and not _UNKNOWN_SYMBOL_RE.search(text):
+    if not _EMOJI_SEQUENCE_RE.search(text):
         # C-level maps rather than a per-token loop: this is prediction's hottest line
         matches = list(_TOKEN_RE.finditer(text))
-        pieces = list(map(_Match.group, matches))
-        return pieces, list(map(_Match.start, matches)), list(map(_Match.end, matches)), list(map(normalize_word, pieces))
+        if _KNOWN_SYMBOL_GROUPS.issuperset(map(_Match.group, matches, repeat(1))):
+            pieces = list(map(_Match.group, matches))
+            return pieces, list(map(_Match.start, matches)), list(map(_Match.end, matches)), \
+                list(map(normalize_word, pieces))
     pieces, starts, ends = [], [], []
     position = 0
     for piece in simple_word_tokenize(text):

@@ -1,4 +1,5 @@
 import pytest
+from camel_tools.tokenizers.word import simple_word_tokenize
 
 from predict.text import has_arabic, light_stem, normalize, split_sentences, tokenize
 
@@ -46,6 +47,14 @@ def test_has_arabic():
 
 
 def test_tokenize_equals_camel_tools_on_the_corpus(small_corpus):
-    from camel_tools.tokenizers.word import simple_word_tokenize
     for article in small_corpus:
         assert tokenize(article.text)[0] == simple_word_tokenize(article.text)
+
+
+@pytest.mark.parametrize("symbol", ["\u20c1", "\u2427", "\u1b4e"])
+def test_a_symbol_newer_than_camel_tools_set_splits_as_camel_tools_does(symbol):
+    # the regex module calls these punctuation or symbols; camel-tools' older set does not
+    text = f"قال{symbol}الوزير {symbol} إن"
+    texts, starts, ends, _ = tokenize(text)
+    assert texts == simple_word_tokenize(text)
+    assert [text[start:end] for start, end in zip(starts, ends)] == texts
