@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from itertools import chain, compress
+from itertools import compress
 
 from predict import lexicon
 from predict.text import light_stem, normalize

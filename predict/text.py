@@ -13,8 +13,6 @@ from functools import lru_cache
 from itertools import repeat
 from typing import NamedTuple
 
-import regex
-
 from camel_tools.tokenizers.word import simple_word_tokenize
 from camel_tools.utils.charsets import EMOJI_ALL_CHARSET, UNICODE_PUNCT_SYMBOL_CHARSET
 from camel_tools.utils.dediac import dediac_ar
@@ -24,6 +22,7 @@ from camel_tools.utils.normalize import (
     normalize_teh_marbuta_ar,
     normalize_unicode,
 )
+import regex
 
 _TATWEEL = "\u0640"
 # camel-tools' normalize_unicode runs a per-character Python loop to replace these two ligatures,
