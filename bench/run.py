@@ -8,8 +8,8 @@ peak memory of `qawl predict` per size, the speed-up of `--jobs 2` over `--jobs 
 size, training and 5-fold cross-validation time on the corpus, and the start-up time of
 `qawl predict` on one short article. `--big-mb 1000` also
 streams a 1 GB input through `qawl predict` and prints its peak memory; `--articles PATH` also
-prints the in-process row for articles of your own (real news is less dense in quotes than the
-corpus' paragraphs, so its ratio is lower).
+prints the in-process row for articles of your own, such as real news (their first pass: words
+the corpus does not have fill the caches then).
 """
 
 from __future__ import annotations
@@ -112,8 +112,7 @@ def main() -> None:
                              "peak memory (1000 MB takes half an hour to an hour on one core)")
     parser.add_argument("--articles", nargs="+", metavar="PATH",
                         help="also time prediction beside the tokenise floor on these articles (files or "
-                             "folders, read as `qawl predict` reads them): real news, say, which is "
-                             "less dense in quotes than the corpus' paragraphs")
+                             "folders, read as `qawl predict` reads them), such as real news")
     options = parser.parse_args()
 
     schema = load_schema(ROOT / "labels" / "schema.json")

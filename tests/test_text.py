@@ -20,7 +20,7 @@ def test_tokens_keep_their_offsets():
     texts, starts, ends, norms = tokenize(text)
     assert texts[:6] == ["قال", "الوزير", ":", "«", "لن", "ننسحب"]
     assert [text[start:end] for start, end in zip(starts, ends)] == texts
-    assert norms[:2] == ["قال", "الوزير"] and norms[-2] == "باق"  # normalised: no hamza seat or diacritic
+    assert norms[:2] == ["قال", "الوزير"] and norms[-2] == "باق"  # normalised: the diacritic of «باقٍ» dropped
 
 
 def test_sentences_split_on_stops_and_lines():
