@@ -58,11 +58,6 @@ class WordNgrams:
             grams += map(" ".join, zip(*(words[i:] for i in range(n))))
         return grams
 
-    def word_grams(self, word: str) -> list[str]:
-        """The one-word grams of one space-separated word; longer grams join words (see
-        `predict.linear`)."""
-        return words_of(word) if self.n_min == 1 else []
-
     def spec(self) -> dict:
         return {"type": "words", **asdict(self)}
 
@@ -78,7 +73,8 @@ class CharNgrams:
         return [gram for word in text.split() for gram in self.word_grams(word)]
 
     def word_grams(self, word: str) -> list[str]:
-        """The n-grams of one word: the text's n-grams are its words' (so they can be cached)."""
+        """The n-grams of one word: a text's n-grams are its words', cut in this order (as
+        `predict.linear.CharGrams` cuts a batch of words at once)."""
         padded = f" {word} "
         return [padded[i:i + n] for n in range(self.n_min, min(self.n_max, len(padded)) + 1)
                 for i in range(len(padded) - n + 1)]
@@ -92,11 +88,7 @@ class WordStems:
     """The light stem of each word (`predict.text.light_stem`), words as in `WordNgrams`."""
 
     def __call__(self, text: str) -> list[str]:
-        return [stem for word in text.split() for stem in self.word_grams(word)]
-
-    def word_grams(self, word: str) -> list[str]:
-        """The stems of one space-separated word (so they can be cached per word)."""
-        return [light_stem(part) for part in words_of(word)]
+        return list(map(light_stem, words_of(text)))
 
     def spec(self) -> dict:
         return {"type": "stems"}

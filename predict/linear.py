@@ -16,13 +16,14 @@ from __future__ import annotations
 import json
 from array import array
 from dataclasses import dataclass
-from itertools import accumulate, chain, count, repeat
+from itertools import chain, count, repeat
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
-from predict.features import WordNgrams, analyzer_from_spec, words_of
+from predict.features import CharNgrams, WordNgrams, WordStems, analyzer_from_spec, words_of
+from predict.text import light_stem
 
 _WORD_CACHE_SIZE = 100_000  # distinct words remembered per text field: about 75 MB at most (stance)
 _CODE_LIMIT = 2**63  # grams of several words are numbered in int64
@@ -101,11 +102,11 @@ class JoinedGrams:
             order = np.argsort(codes)
             self.tables[n] = codes[order], columns[chosen][order]
 
-    def word_ids(self, word: str) -> bytes:
-        """The ids of a space-separated word's words as int32 bytes, -1 for those in no gram."""
+    def part_ids(self, parts: list[str]) -> bytes:
+        """The ids of words as int32 bytes, -1 for those in no gram."""
         if not self.tables:
             return b""
-        return array("i", map(self.ids.get, words_of(word), repeat(-1))).tobytes()
+        return array("i", map(self.ids.get, parts, repeat(-1))).tobytes()
 
     def entries(self, ids: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(row, column) of the vocabulary's grams among consecutive ids of one row."""
@@ -119,8 +120,7 @@ class JoinedGrams:
                 valid &= ids[k:k + count] >= 0
             starts = np.flatnonzero(valid)
             code = self._codes(ids, starts, n)
-            at = np.minimum(np.searchsorted(codes, code), len(codes) - 1)
-            hit = codes[at] == code
+            at, hit = _find(codes, code)
             found_rows.append(rows[starts[hit]])
             found_columns.append(columns[at[hit]])
         return np.concatenate(found_rows), np.concatenate(found_columns)
@@ -131,6 +131,75 @@ class JoinedGrams:
         for k in range(n):
             codes = codes * self.base + ids[starts + k]
         return codes
+
+
+class CharGrams:
+    """A character n-gram branch's vocabulary as numbers, so that a batch of words is cut into
+    grams and looked up in NumPy, not one slice and one dict look-up per gram.
+
+    Each character of the vocabulary is a digit from 1 up, and a gram of n characters is the
+    number d_1 * base^(n-1) + ... + d_n. No vocabulary gram has the digit 0, so grams of different
+    lengths never share a number; a gram with a character outside the vocabulary is in none.
+    """
+
+    def __init__(self, branch: Branch):
+        self.n_min, self.n_max = branch.analyzer.n_min, branch.analyzer.n_max
+        terms = list(branch.vocabulary)
+        self.alphabet = np.unique(_code_points("".join(terms)))
+        self.base = len(self.alphabet) + 1
+        if self.base ** self.n_max >= _CODE_LIMIT:
+            raise ValueError(f"character n-grams of {self.n_max} over {len(self.alphabet)} characters are too many to number")
+        lengths = np.fromiter(map(len, terms), np.int64, len(terms))
+        digits = self._digits("".join(terms))
+        codes = np.zeros(len(terms), np.int64)
+        for k in range(int(lengths.max(initial=0))):  # the terms' k-th characters, for those that long
+            longer = lengths > k
+            codes[longer] = codes[longer] * self.base + digits[(np.cumsum(lengths) - lengths)[longer] + k]
+        order = np.argsort(codes)
+        self.codes = codes[order]
+        self.columns = np.fromiter(map(branch.vocabulary.__getitem__, terms), np.int64, len(terms))[order]
+
+    def _digits(self, text: str) -> np.ndarray:
+        """Each character's digit, 0 for one outside the vocabulary."""
+        at, known = _find(self.alphabet, _code_points(text))
+        return np.where(known, at + 1, 0)
+
+    def columns_of(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """How many vocabulary grams each word has, and their columns, word by word in the order
+        `CharNgrams.word_grams` cuts them: by length, then by position."""
+        padded = self._digits("".join(map(" {} ".format, words)))
+        lengths = np.fromiter(map(len, words), np.int64, len(words)) + 2
+        starts = np.cumsum(lengths) - lengths
+        codes, outside = np.zeros(len(padded), np.int64), np.zeros(len(padded), bool)
+        owners, found = [np.empty(0, np.int64)], [np.empty(0, np.int64)]
+        for n in range(1, min(self.n_max, len(padded)) + 1):  # codes[i]: the gram of n characters starting at i
+            codes[:len(padded) - n + 1] = codes[:len(padded) - n + 1] * self.base + padded[n - 1:]
+            outside[:len(padded) - n + 1] |= padded[n - 1:] == 0
+            if n < self.n_min:
+                continue
+            per_word = np.maximum(lengths - n + 1, 0)
+            owner = np.repeat(np.arange(len(words)), per_word)
+            at = np.repeat(starts, per_word) + np.arange(len(owner)) - np.repeat(np.cumsum(per_word) - per_word, per_word)
+            keep = ~outside[at]
+            owner, code = owner[keep], codes[at[keep]]
+            index, hit = _find(self.codes, code)
+            owners.append(owner[hit])
+            found.append(self.columns[index[hit]])
+        owners, found = np.concatenate(owners), np.concatenate(found)
+        order = np.argsort(owners, kind="stable")  # word by word, each word's grams by length then position
+        return np.bincount(owners, minlength=len(words)), found[order]
+
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), np.uint32).astype(np.int64)
+
+
+def _find(table: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of `codes` would be in the sorted `table`, and whether it is there."""
+    if not len(table):
+        return np.zeros(len(codes), np.int64), np.zeros(len(codes), bool)
+    at = np.minimum(np.searchsorted(table, codes), len(table) - 1)
+    return at, table[at] == codes
 
 
 class LinearModel:
@@ -158,6 +227,8 @@ class LinearModel:
                 self._text_branches.setdefault(branch.field, []).append((branch, offset))
                 self._branch_indices.setdefault(branch.field, []).append(index)
         self._joined = {name: JoinedGrams(found) for name, found in self._text_branches.items()}
+        self._char_grams = {offset: CharGrams(branch) for branch, offset in zip(branches, self._offsets.tolist())
+                            if isinstance(branch.analyzer, CharNgrams)}
         self._word_cache: dict[str, dict[str, tuple[bytes, bytes, bytes]]] = {name: {} for name in self._text_branches}
         self._weighted_idf = self.coef * self._idf[:, None]  # an occurrence's share of the dot product
 
@@ -249,28 +320,52 @@ class LinearModel:
         """Each word's columns in the field's branches, the ids of its words for grams of several
         words, and per branch its share of the dot product with the weights and of the squared norm
         (every occurrence counted once: repeats in a text are corrected in `decision_function`).
-        The shares of all the words are summed at once."""
+        All the words are cut, looked up and summed at once."""
         words = list(words)
         branches = self._text_branches[name]
-        per_branch = [[offset + column for column in map(branch.vocabulary.get, branch.analyzer.word_grams(word))
-                       if column is not None] for word in words for branch, offset in branches]
-        columns = np.fromiter(chain.from_iterable(per_branch), np.int64)
-        owners = np.repeat(np.arange(len(per_branch)), list(map(len, per_branch)))
-        shares = np.empty((len(per_branch), self.coef.shape[1] + 1))
+        parts = list(map(words_of, words))  # the runs of word characters that word and stem grams see
+        part_owners = np.repeat(np.arange(len(words)), np.fromiter(map(len, parts), np.int64, len(words)))
+        parts = list(chain.from_iterable(parts))
+        found = [self._branch_columns(branch, offset, words, parts, part_owners) for branch, offset in branches]
+        # lay the columns out word by word, each word's branches in order: a (word, branch) pair owns
+        # a run of columns, in the order its analyzer cuts them (the order the shares are summed in)
+        sizes = np.column_stack([counts for counts, _ in found])
+        starts = (np.cumsum(sizes) - sizes.ravel()).reshape(sizes.shape)
+        columns = np.empty(int(sizes.sum()), np.int64)
+        for (counts, branch_columns), (_, offset), branch_starts in zip(found, branches, starts.T):
+            within = np.arange(len(branch_columns)) - np.repeat(np.cumsum(counts) - counts, counts)
+            columns[np.repeat(branch_starts, counts) + within] = branch_columns + offset
+        owners = np.repeat(np.arange(sizes.size), sizes.ravel())
+        shares = np.empty((sizes.size, self.coef.shape[1] + 1))
         for column in range(self.coef.shape[1]):
-            shares[:, column] = np.bincount(owners, self._weighted_idf[columns, column], len(per_branch))
-        shares[:, -1] = np.bincount(owners, np.square(self._idf[columns]), len(per_branch))
-        # each word's slices of the flat columns and of the shares, as bytes (a word's lists in
-        # `per_branch` are consecutive, one per branch: zip over one iterator groups them)
-        ends = [4 * end for end in accumulate(map(sum, zip(*[map(len, per_branch)] * len(branches))))]
+            shares[:, column] = np.bincount(owners, self._weighted_idf[columns, column], sizes.size)
+        shares[:, -1] = np.bincount(owners, np.square(self._idf[columns]), sizes.size)
+        # each word's slices of the flat columns, ids and shares, as bytes
+        ends = (4 * np.cumsum(sizes.sum(axis=1))).tolist()
         flat, data, size = columns.astype(np.int32).tobytes(), shares.tobytes(), shares[0].nbytes * len(branches)
-        word_ids = self._joined[name].word_ids
-        found = {word: (flat[start:end], word_ids(word), data[at * size:(at + 1) * size])
-                 for at, (word, start, end) in enumerate(zip(words, [0, *ends], ends))}
+        ids, id_ends = self._joined[name].part_ids(parts), (4 * np.cumsum(np.bincount(part_owners, minlength=len(words)))).tolist()
+        found = {word: (flat[start:end], ids[id_start:id_end], data[at * size:(at + 1) * size])
+                 for at, (word, start, end, id_start, id_end)
+                 in enumerate(zip(words, [0, *ends], ends, [0, *id_ends], id_ends))}
         cache = self._word_cache[name]
         room = _WORD_CACHE_SIZE - len(cache)
         cache.update(found if room >= len(found) else dict(list(found.items())[:max(room, 0)]))
         return found
+
+    def _branch_columns(self, branch: Branch, offset: int, words: list[str], parts: list[str],
+                        part_owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """How many of `branch`'s columns each word has, and those columns, word by word."""
+        if isinstance(branch.analyzer, CharNgrams):
+            return self._char_grams[offset].columns_of(words)
+        if isinstance(branch.analyzer, WordStems):
+            grams = list(map(light_stem, parts))
+        elif branch.analyzer.n_min == 1:  # a word gram of several words joins words: `JoinedGrams`
+            grams = parts
+        else:
+            return np.zeros(len(words), np.int64), np.empty(0, np.int64)
+        columns = np.fromiter(map(branch.vocabulary.get, grams, repeat(-1)), np.int64, len(grams))
+        known = columns >= 0
+        return np.bincount(part_owners[known], minlength=len(words)), columns[known]
 
     def decision_function(self, records: list[dict]) -> np.ndarray:
         """Each record's score per class: the intercept plus each branch's row times the weights.

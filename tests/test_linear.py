@@ -2,9 +2,11 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from predict.features import CharNgrams, WordNgrams, WordStems, analyzer_from_spec
-from predict.linear import LinearModel
+from predict.linear import Branch, CharGrams, LinearModel
 from train.estimators import make_ranker, make_stance_model
 from train.fit import extraction_examples, stance_examples
 
@@ -95,3 +97,20 @@ def test_analyzers_round_trip_through_their_spec():
     assert WordNgrams(2, 3)("قال إن") == ["قال إن"]
     assert CharNgrams(2, 3)("لا") == [" ل", "لا", "ا ", " لا", "لا "]
     assert WordStems()("بالهدنه، والهدنه") == ["هدن", "هدن"]
+
+
+# grams of a few Arabic words, some cut short: batches mix known grams with unknown characters
+_CHAR_VOCABULARY = {gram: column for column, gram in enumerate(dict.fromkeys(
+    gram for word in ("الهدنه", "هدنه", "وقف", "النار", "لا", "x") for gram in CharNgrams(1, 4).word_grams(word)))}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(st.sampled_from("الهدنوقفرلاx؟ب_1"), min_size=1, max_size=9), min_size=1, max_size=30),
+       st.integers(1, 4), st.integers(0, 2))
+def test_char_grams_are_cut_and_found_as_one_word_at_a_time(words, n_min, longer):
+    analyzer = CharNgrams(n_min, n_min + longer)
+    counts, columns = CharGrams(Branch("text", _CHAR_VOCABULARY, analyzer)).columns_of(words)
+    expected = [[_CHAR_VOCABULARY[gram] for gram in analyzer.word_grams(word) if gram in _CHAR_VOCABULARY]
+                for word in words]
+    assert counts.tolist() == list(map(len, expected))
+    assert columns.tolist() == [column for found in expected for column in found]
