@@ -34,6 +34,7 @@ def _index_phrases(phrases: dict[str, list[str]]) -> tuple[dict, dict, list[int]
 
 
 _MULTI_PHRASES, _SINGLE_PHRASES, _SINGLE_LENGTHS = _index_phrases(lexicon.STANCE_PHRASES)
+_SINGLE_HEADS = frozenset(text[:_SINGLE_LENGTHS[0]] for text in _SINGLE_PHRASES)
 _LONGEST_PHRASE = max(len(phrase) for by_second in _MULTI_PHRASES.values()
                       for entries in by_second.values() for _, phrase in entries)
 _WORD_RE = re.compile(r"\w\w+")  # scikit-learn's default token pattern
@@ -166,8 +167,10 @@ def _lexicon_entries(word: str) -> tuple:
     return (starting, inside) if starting or inside else ()
 
 
-@lru_cache(maxsize=1 << 16)
 def _phrases_inside(word: str) -> list[tuple[str, tuple[str, ...]]]:
-    """One-word lexicon phrases found inside a word (news repeats words, so this is cached)."""
+    """One-word lexicon phrases found inside a word."""
+    shortest = _SINGLE_LENGTHS[0]
+    if _SINGLE_HEADS.isdisjoint([word[start:start + shortest] for start in range(len(word) - shortest + 1)]):
+        return []  # most words: no phrase starts anywhere in them, found with one slice per position
     return [entry for n in _SINGLE_LENGTHS for start in range(len(word) - n + 1)
             for entry in _SINGLE_PHRASES.get(word[start:start + n], ())]
