@@ -26,7 +26,7 @@ from predict.features import CharNgrams, WordNgrams, WordStems, analyzer_from_sp
 from predict.text import light_stem
 
 _WORD_CACHE_SIZE = 100_000  # distinct words remembered per text field: about 75 MB at most (stance)
-_CODE_LIMIT = 2**63  # grams of several words are numbered in int64
+_CODE_LIMIT = 2**63  # grams of several words, and character grams, are numbered in int64
 _INT32_KEYS_BELOW = 2**31  # a batch whose keys stay below this sorts them as int32, the faster sort
 
 
@@ -148,13 +148,15 @@ class CharGrams:
         self.alphabet = np.unique(_code_points("".join(terms)))
         self.base = len(self.alphabet) + 1
         if self.base ** self.n_max >= _CODE_LIMIT:
-            raise ValueError(f"character n-grams of {self.n_max} over {len(self.alphabet)} characters are too many to number")
+            raise ValueError(f"character n-grams of up to {self.n_max} characters from an alphabet of "
+                             f"{len(self.alphabet)} are too many to number")
         lengths = np.fromiter(map(len, terms), np.int64, len(terms))
+        term_starts = np.cumsum(lengths) - lengths
         digits = self._digits("".join(terms))
         codes = np.zeros(len(terms), np.int64)
         for k in range(int(lengths.max(initial=0))):  # the terms' k-th characters, for those that long
             longer = lengths > k
-            codes[longer] = codes[longer] * self.base + digits[(np.cumsum(lengths) - lengths)[longer] + k]
+            codes[longer] = codes[longer] * self.base + digits[term_starts[longer] + k]
         order = np.argsort(codes)
         self.codes = codes[order]
         self.columns = np.fromiter(map(branch.vocabulary.__getitem__, terms), np.int64, len(terms))[order]
@@ -326,7 +328,8 @@ class LinearModel:
         words = list(words)
         branches = self._text_branches[name]
         parts = list(map(words_of, words))  # the runs of word characters that word and stem grams see
-        part_owners = np.repeat(np.arange(len(words)), np.fromiter(map(len, parts), np.int64, len(words)))
+        part_counts = np.fromiter(map(len, parts), np.int64, len(words))
+        part_owners = np.repeat(np.arange(len(words)), part_counts)
         parts = list(chain.from_iterable(parts))
         found = [self._branch_columns(branch, offset, words, parts, part_owners) for branch, offset in branches]
         # lay the columns out word by word, each word's branches in order: a (word, branch) pair owns
@@ -345,7 +348,7 @@ class LinearModel:
         # each word's slices of the flat columns, ids and shares, as bytes
         ends = (4 * np.cumsum(sizes.sum(axis=1))).tolist()
         flat, data, size = columns.astype(np.int32).tobytes(), shares.tobytes(), shares[0].nbytes * len(branches)
-        ids, id_ends = self._joined[name].part_ids(parts), (4 * np.cumsum(np.bincount(part_owners, minlength=len(words)))).tolist()
+        ids, id_ends = self._joined[name].part_ids(parts), (4 * np.cumsum(part_counts)).tolist()
         found = {word: (flat[start:end], ids[id_start:id_end], data[at * size:(at + 1) * size])
                  for at, (word, start, end, id_start, id_end)
                  in enumerate(zip(words, [0, *ends], ends, [0, *id_ends], id_ends))}

@@ -114,3 +114,11 @@ def test_char_grams_are_cut_and_found_as_one_word_at_a_time(words, n_min, longer
                 for word in words]
     assert counts.tolist() == list(map(len, expected))
     assert columns.tolist() == [column for found in expected for column in found]
+
+
+def test_char_grams_too_many_to_number_are_refused():
+    # 7,000 characters to the fifth power overflow int64: the model is refused, not misread
+    vocabulary = {chr(0x4E00 + index): index for index in range(7000)}
+    with pytest.raises(ValueError, match="too many to number"):
+        CharGrams(Branch("text", vocabulary, CharNgrams(1, 5)))
+    assert CharGrams(Branch("text", vocabulary, CharNgrams(1, 4))).base == 7001
