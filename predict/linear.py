@@ -232,9 +232,7 @@ class LinearModel:
         self._char_grams = {offset: CharGrams(branch) for branch, offset in zip(branches, self._offsets.tolist())
                             if isinstance(branch.analyzer, CharNgrams)}
         self._word_cache: dict[str, dict[str, tuple[bytes, bytes, bytes]]] = {name: {} for name in self._text_branches}
-        # an occurrence's share of the dot product, a class per row: gathering a class's shares
-        # then reads one contiguous row, not every class's column of a wide array
-        self._weighted_idf = np.ascontiguousarray((self.coef * self._idf[:, None]).T)
+        self._weighted_idf = self.coef * self._idf[:, None]  # an occurrence's share of the dot product
 
     @classmethod
     def from_pipeline(cls, pipeline) -> LinearModel:
@@ -343,7 +341,7 @@ class LinearModel:
         owners = np.repeat(np.arange(sizes.size), sizes.ravel())
         shares = np.empty((sizes.size, self.coef.shape[1] + 1))
         for column in range(self.coef.shape[1]):
-            shares[:, column] = np.bincount(owners, self._weighted_idf[column][columns], sizes.size)
+            shares[:, column] = np.bincount(owners, self._weighted_idf[columns, column], sizes.size)
         shares[:, -1] = np.bincount(owners, np.square(self._idf[columns]), sizes.size)
         # each word's slices of the flat columns, ids and shares, as bytes
         ends = (4 * np.cumsum(sizes.sum(axis=1))).tolist()
@@ -399,9 +397,9 @@ class LinearModel:
         groups, columns = np.concatenate(groups) * len(self.branches), np.concatenate(columns)
         groups += self._branch_of[columns]
         flat = totals.reshape(-1, classes + 1)
-        dot_factors = np.concatenate(dot_factors)
+        weights = self._weighted_idf[columns] * np.concatenate(dot_factors)[:, None]
         for column in range(classes):
-            flat[:, column] += np.bincount(groups, self._weighted_idf[column][columns] * dot_factors, len(flat))
+            flat[:, column] += np.bincount(groups, weights[:, column], len(flat))
         flat[:, classes] += np.bincount(groups, np.square(self._idf[columns]) * np.concatenate(norm_factors), len(flat))
         norms = np.sqrt(totals[:, :, classes:])
         scores = self.intercept + np.divide(totals[:, :, :classes], norms, out=np.zeros_like(totals[:, :, :classes]),
