@@ -357,7 +357,8 @@ class LinearModel:
 
     def _branch_columns(self, branch: Branch, offset: int, words: list[str], parts: list[str],
                         part_owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """How many of `branch`'s columns each word has, and those columns, word by word."""
+        """How many of `branch`'s columns each word has, and those columns (numbered within the
+        branch), word by word."""
         if isinstance(branch.analyzer, CharNgrams):
             return self._char_grams[offset].columns_of(words)
         if isinstance(branch.analyzer, WordStems):
