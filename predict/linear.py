@@ -14,7 +14,6 @@ read with `allow_pickle=False`, so loading a model file can never run code.
 from __future__ import annotations
 
 import json
-from array import array
 from dataclasses import dataclass
 from itertools import chain, count, repeat
 from pathlib import Path
@@ -102,11 +101,11 @@ class JoinedGrams:
             order = np.argsort(codes)
             self.tables[n] = codes[order], columns[chosen][order]
 
-    def part_ids(self, parts: list[str]) -> bytes:
-        """The ids of words as int32 bytes, -1 for those in no gram."""
+    def part_ids(self, parts: list[str]) -> np.ndarray:
+        """The ids of words, -1 for those in no gram (none at all when the field has no such grams)."""
         if not self.tables:
-            return b""
-        return array("i", map(self.ids.get, parts, repeat(-1))).tobytes()
+            return np.empty(0, np.int32)
+        return np.fromiter(map(self.ids.get, parts, repeat(-1)), np.int32, len(parts))
 
     def entries(self, ids: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(row, column) of the vocabulary's grams among consecutive ids of one row."""
@@ -204,6 +203,63 @@ def _find(table: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return at, table[at] == codes
 
 
+def _ragged(values: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """`values[starts[i]:starts[i] + counts[i]]` for each i, end to end."""
+    ends = np.cumsum(counts)
+    return values[np.arange(ends[-1] if len(ends) else 0) + np.repeat(starts - ends + counts, counts)]
+
+
+def _written(array: np.ndarray, used: int, new: np.ndarray) -> np.ndarray:
+    """`array` with `new` written after its first `used` rows; it doubles when full."""
+    if used + len(new) > len(array):
+        grown = np.empty((max(2 * len(array), used + len(new)), *array.shape[1:]), array.dtype)
+        grown[:used] = array[:used]
+        array = grown
+    array[used:used + len(new)] = new
+    return array
+
+
+class WordTable:
+    """What is kept of each word seen in one text field: its columns in the field's branches, the
+    ids of its words for grams of several words, and its shares (see `LinearModel._cut_words`).
+
+    Words are rows of NumPy arrays, so a batch's words are gathered at once, not joined word by
+    word. The arrays grow by doubling; `LinearModel` empties the table before it would pass
+    `_WORD_CACHE_SIZE` words, so memory stays bounded however many distinct words a stream holds.
+    """
+
+    def __init__(self, share_shape: tuple[int, ...]):
+        self.row_of: dict[str, int] = {}
+        self.shares = np.empty((0, *share_shape))
+        self.spans = np.empty((0, 4), np.int64)  # per word: first column, column count, first id, id count
+        self.columns, self.ids = np.empty(0, np.int32), np.empty(0, np.int32)
+        self.used_columns = self.used_ids = 0
+
+    def clear(self) -> None:
+        self.row_of.clear()
+        self.used_columns = self.used_ids = 0
+
+    def add(self, words: list[str], column_counts: np.ndarray, columns: np.ndarray, id_counts: np.ndarray,
+            ids: np.ndarray, shares: np.ndarray) -> None:
+        """Keep new words, with what `LinearModel._cut_words` found for them."""
+        used = len(self.row_of)
+        spans = np.column_stack([np.cumsum(column_counts) - column_counts + self.used_columns, column_counts,
+                                 np.cumsum(id_counts) - id_counts + self.used_ids, id_counts])
+        self.spans = _written(self.spans, used, spans)
+        self.shares = _written(self.shares, used, shares)
+        self.columns = _written(self.columns, self.used_columns, columns)
+        self.ids = _written(self.ids, self.used_ids, ids)
+        self.used_columns += len(columns)
+        self.used_ids += len(ids)
+        self.row_of.update(zip(words, range(used, used + len(words))))
+
+    def gather(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The words' column counts, their columns end to end, their id counts and ids."""
+        spans = self.spans[rows]
+        return (spans[:, 1], _ragged(self.columns, spans[:, 0], spans[:, 1]),
+                spans[:, 3], _ragged(self.ids, spans[:, 2], spans[:, 3]))
+
+
 class LinearModel:
     """Logistic regression over concatenated feature branches, with scikit-learn's outputs."""
 
@@ -220,8 +276,7 @@ class LinearModel:
         self._normed = np.repeat([b.analyzer is not None for b in branches], sizes)
         self._branch_of = np.repeat(np.arange(len(branches)), sizes)
         # per text field: its branches with their offsets and indices, the grams of several words,
-        # and a cache of each word's columns (as int32 bytes), ids and shares: news repeats words,
-        # and the bytes of a text's words join and become an array at C speed
+        # and a table of each word's columns, ids and shares (news repeats words)
         self._text_branches: dict[str, list[tuple[Branch, int]]] = {}
         self._branch_indices: dict[str, list[int]] = {}
         for index, (branch, offset) in enumerate(zip(branches, self._offsets.tolist())):
@@ -231,7 +286,8 @@ class LinearModel:
         self._joined = {name: JoinedGrams(found) for name, found in self._text_branches.items()}
         self._char_grams = {offset: CharGrams(branch) for branch, offset in zip(branches, self._offsets.tolist())
                             if isinstance(branch.analyzer, CharNgrams)}
-        self._word_cache: dict[str, dict[str, tuple[bytes, bytes, bytes]]] = {name: {} for name in self._text_branches}
+        self._word_tables = {name: WordTable((len(found), self.coef.shape[1] + 1))
+                             for name, found in self._text_branches.items()}
         self._weighted_idf = self.coef * self._idf[:, None]  # an occurrence's share of the dot product
 
     @classmethod
@@ -303,27 +359,31 @@ class LinearModel:
         """The n-gram occurrences of the text branches over field `name`, and each word's sums."""
         words_by_row = [(record.get(name) or "").split() for record in records]
         words = list(chain.from_iterable(words_by_row))
-        cached = list(map(self._word_cache[name].get, words))
-        if None in cached:
-            fresh = self._cache_words(name, {word for word, found in zip(words, cached) if found is None})
-            cached = [found or fresh[word] for word, found in zip(words, cached)]
-        columns, ids, sums = zip(*cached) if cached else ((), (), ())
+        table = self._word_tables[name]
+        at = np.fromiter(map(table.row_of.get, words, repeat(-1)), np.int64, len(words))
+        missing = np.flatnonzero(at < 0)
+        if len(missing):
+            fresh = list(dict.fromkeys(map(words.__getitem__, missing.tolist())))
+            if len(table.row_of) + len(fresh) > _WORD_CACHE_SIZE:  # full: start again from this batch's words
+                table.clear()
+                fresh, missing = list(dict.fromkeys(words)), np.arange(len(words))
+            table.add(fresh, *self._cut_words(name, fresh))
+            at[missing] = np.fromiter(map(table.row_of.__getitem__, map(words.__getitem__, missing.tolist())),
+                                      np.int64, len(missing))
+        column_counts, columns, id_counts, ids = table.gather(at)
         word_rows = np.repeat(np.arange(len(records)), list(map(len, words_by_row)))
-        rows = np.repeat(word_rows, np.fromiter(map(len, columns), np.int64, len(columns)) // 4)
-        joined_rows, joined_columns = self._joined[name].entries(
-            np.frombuffer(b"".join(ids), np.int32),
-            np.repeat(word_rows, np.fromiter(map(len, ids), np.int64, len(ids)) // 4))
-        word_sums = np.frombuffer(b"".join(sums)).reshape(len(cached), len(self._branch_indices[name]), self.coef.shape[1] + 1)
-        return TextEntries(np.concatenate([rows, joined_rows]),
-                           np.concatenate([np.frombuffer(b"".join(columns), np.int32), joined_columns]),
-                           len(joined_rows), word_rows, word_sums)
+        joined_rows, joined_columns = self._joined[name].entries(ids, np.repeat(word_rows, id_counts))
+        return TextEntries(np.concatenate([np.repeat(word_rows, column_counts), joined_rows]),
+                           np.concatenate([columns, joined_columns]), len(joined_rows), word_rows,
+                           table.shares[at])
 
-    def _cache_words(self, name: str, words: set[str]) -> dict[str, tuple[bytes, bytes, bytes]]:
+    def _cut_words(self, name: str, words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                                              np.ndarray]:
         """Each word's columns in the field's branches, the ids of its words for grams of several
         words, and per branch its share of the dot product with the weights and of the squared norm
         (every occurrence counted once: repeats in a text are corrected in `decision_function`).
-        All the words are cut, looked up and summed at once."""
-        words = list(words)
+        All the words are cut, looked up and summed at once. Returns the words' column counts,
+        their columns, id counts, ids and shares."""
         branches = self._text_branches[name]
         parts = list(map(words_of, words))  # the runs of word characters that word and stem grams see
         part_counts = np.fromiter(map(len, parts), np.int64, len(words))
@@ -343,17 +403,9 @@ class LinearModel:
         for column in range(self.coef.shape[1]):
             shares[:, column] = np.bincount(owners, self._weighted_idf[columns, column], sizes.size)
         shares[:, -1] = np.bincount(owners, np.square(self._idf[columns]), sizes.size)
-        # each word's slices of the flat columns, ids and shares, as bytes
-        ends = (4 * np.cumsum(sizes.sum(axis=1))).tolist()
-        flat, data, size = columns.astype(np.int32).tobytes(), shares.tobytes(), shares[0].nbytes * len(branches)
-        ids, id_ends = self._joined[name].part_ids(parts), (4 * np.cumsum(part_counts)).tolist()
-        found = {word: (flat[start:end], ids[id_start:id_end], data[at * size:(at + 1) * size])
-                 for at, (word, start, end, id_start, id_end)
-                 in enumerate(zip(words, [0, *ends], ends, [0, *id_ends], id_ends))}
-        cache = self._word_cache[name]
-        room = _WORD_CACHE_SIZE - len(cache)
-        cache.update(found if room >= len(found) else dict(list(found.items())[:max(room, 0)]))
-        return found
+        ids = self._joined[name].part_ids(parts)
+        return (sizes.sum(axis=1), columns.astype(np.int32), part_counts if len(ids) else np.zeros_like(part_counts),
+                ids, shares.reshape(len(words), len(branches), -1))
 
     def _branch_columns(self, branch: Branch, offset: int, words: list[str], parts: list[str],
                         part_owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

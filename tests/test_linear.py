@@ -60,17 +60,19 @@ def test_large_batches_give_the_same_numbers(stance_split, monkeypatch):
     np.testing.assert_array_equal(compiled.predict_proba(test_x), expected)
 
 
-def test_a_full_word_cache_gives_the_same_numbers(stance_split, monkeypatch):
-    # words past the cache's size are cut afresh for every batch: the numbers must not change
+def test_a_full_word_table_starts_again_with_the_same_numbers(stance_split, monkeypatch):
+    # a table that would pass its size is emptied and refilled from the batch: memory stays
+    # bounded, and the numbers must not change
     train_x, train_y, test_x = stance_split
     pipeline = make_stance_model().fit(train_x, train_y)
     expected = LinearModel.from_pipeline(pipeline).predict_proba(test_x)
-    monkeypatch.setattr("predict.linear._WORD_CACHE_SIZE", 5)
+    monkeypatch.setattr("predict.linear._WORD_CACHE_SIZE", 300)
     compiled = LinearModel.from_pipeline(pipeline)
-    first, second = compiled.predict_proba(test_x[:40]), compiled.predict_proba(test_x)
-    assert all(len(cache) == 5 for cache in compiled._word_cache.values())
-    np.testing.assert_allclose(first, expected[:40], rtol=0, atol=1e-12)
-    np.testing.assert_allclose(second, expected, rtol=0, atol=1e-12)
+    batches = [compiled.predict_proba(test_x[start:start + 5]) for start in range(0, len(test_x), 5)]
+    table = compiled._word_tables["text"]
+    assert len(table.row_of) <= 300 and len(set().union(*(r["text"].split() for r in test_x))) > 300
+    np.testing.assert_allclose(np.concatenate(batches), expected, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(compiled.predict_proba(test_x), expected, rtol=0, atol=1e-12)
 
 
 def test_empty_record_gets_the_intercept_only(stance_split):
