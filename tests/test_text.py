@@ -1,7 +1,9 @@
 import pytest
 from camel_tools.tokenizers.word import simple_word_tokenize
 
-from predict.text import has_arabic, light_stem, normalize, split_sentences, tokenize
+import regex
+
+from predict.text import _ARABIC_RUN, _WORD_CHAR_CLASS, has_arabic, light_stem, normalize, split_sentences, tokenize
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -58,3 +60,9 @@ def test_a_symbol_newer_than_camel_tools_set_splits_as_camel_tools_does(symbol):
     texts, starts, ends, _ = tokenize(text)
     assert texts == simple_word_tokenize(text)
     assert [text[start:end] for start, end in zip(starts, ends)] == texts
+
+
+def test_the_arabic_run_holds_word_characters_only():
+    # the tokeniser's fast branch must match nothing its word-character class would not
+    arabic = regex.findall(_ARABIC_RUN.rstrip("+"), "".join(map(chr, range(0x600, 0x700))))
+    assert len(arabic) == 0x52 - 0x21 + 1 and all(regex.fullmatch(_WORD_CHAR_CLASS, c) for c in arabic)
