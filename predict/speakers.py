@@ -249,7 +249,9 @@ def _clean(doc: Document, first: int, last: int) -> str:
             first += len(words) - words[::-1].index("عن")
     while first < last and (doc.norms[first] in _LEADING_FILLERS or not doc.texts[first].isalnum()):
         first += 1
-    text = _EDGE_RE.sub("", doc.span_text(first, last))
+    text = doc.span_text(first, last)
+    if not (text[:1].isalnum() and text[-1:].isalnum()):  # [\W_] is what isalnum() refuses: most need no pass
+        text = _EDGE_RE.sub("", text)
     if len(text.replace(" ", "")) < 2 or (last - first == 1 and doc.norms[first] in _FUNCTION_WORDS):
         return ""
     return text
