@@ -288,7 +288,8 @@ class LinearModel:
                             if isinstance(branch.analyzer, CharNgrams)}
         self._word_tables = {name: WordTable((len(found), self.coef.shape[1] + 1))
                              for name, found in self._text_branches.items()}
-        self._weighted_idf = self.coef * self._idf[:, None]  # an occurrence's share of the dot product
+        # an occurrence's shares of the dot products (its weights times its idf) and of the squared norm
+        self._occurrence_shares = np.column_stack([self.coef * self._idf[:, None], np.square(self._idf)])
 
     @classmethod
     def from_pipeline(cls, pipeline) -> LinearModel:
@@ -398,11 +399,10 @@ class LinearModel:
         for (counts, branch_columns), (_, offset), branch_starts in zip(found, branches, starts.T):
             within = np.arange(len(branch_columns)) - np.repeat(np.cumsum(counts) - counts, counts)
             columns[np.repeat(branch_starts, counts) + within] = branch_columns + offset
-        owners = np.repeat(np.arange(sizes.size), sizes.ravel())
-        shares = np.empty((sizes.size, self.coef.shape[1] + 1))
-        for column in range(self.coef.shape[1]):
-            shares[:, column] = np.bincount(owners, self._weighted_idf[columns, column], sizes.size)
-        shares[:, -1] = np.bincount(owners, np.square(self._idf[columns]), sizes.size)
+        shares = np.zeros((sizes.size, self.coef.shape[1] + 1))
+        owned = np.flatnonzero(sizes.ravel())  # a (word, branch) pair with no columns keeps zeros
+        if len(owned):
+            shares[owned] = np.add.reduceat(self._occurrence_shares[columns], starts.ravel()[owned], axis=0)
         ids = self._joined[name].part_ids(parts)
         return (sizes.sum(axis=1), columns.astype(np.int32), part_counts if len(ids) else np.zeros_like(part_counts),
                 ids, shares.reshape(len(words), len(branches), -1))
@@ -450,10 +450,11 @@ class LinearModel:
         groups, columns = np.concatenate(groups) * len(self.branches), np.concatenate(columns)
         groups += self._branch_of[columns]
         flat = totals.reshape(-1, classes + 1)
-        weights = self._weighted_idf[columns] * np.concatenate(dot_factors)[:, None]
+        shares = self._occurrence_shares[columns]
+        weights = shares[:, :classes] * np.concatenate(dot_factors)[:, None]
         for column in range(classes):
             flat[:, column] += np.bincount(groups, weights[:, column], len(flat))
-        flat[:, classes] += np.bincount(groups, np.square(self._idf[columns]) * np.concatenate(norm_factors), len(flat))
+        flat[:, classes] += np.bincount(groups, shares[:, classes] * np.concatenate(norm_factors), len(flat))
         norms = np.sqrt(totals[:, :, classes:])
         scores = self.intercept + np.divide(totals[:, :, :classes], norms, out=np.zeros_like(totals[:, :, :classes]),
                                             where=norms > 0).sum(axis=1)
