@@ -169,22 +169,18 @@ class CharGrams:
         """How many vocabulary grams each word has, and their columns, word by word in the order
         `CharNgrams.word_grams` cuts them: by length, then by position."""
         padded = self._digits("".join(map(" {} ".format, words)))
-        lengths = np.fromiter(map(len, words), np.int64, len(words)) + 2
-        starts = np.cumsum(lengths) - lengths
+        owner_of = np.repeat(np.arange(len(words)), np.fromiter(map(len, words), np.int64, len(words)) + 2)
         codes, outside = np.zeros(len(padded), np.int64), np.zeros(len(padded), bool)
         owners, found = [np.empty(0, np.int64)], [np.empty(0, np.int64)]
         for n in range(1, min(self.n_max, len(padded)) + 1):  # codes[i]: the gram of n characters starting at i
-            codes[:len(padded) - n + 1] = codes[:len(padded) - n + 1] * self.base + padded[n - 1:]
-            outside[:len(padded) - n + 1] |= padded[n - 1:] == 0
+            size = len(padded) - n + 1
+            codes[:size] = codes[:size] * self.base + padded[n - 1:]
+            outside[:size] |= padded[n - 1:] == 0
             if n < self.n_min:
                 continue
-            per_word = np.maximum(lengths - n + 1, 0)
-            owner = np.repeat(np.arange(len(words)), per_word)
-            at = np.repeat(starts, per_word) + np.arange(len(owner)) - np.repeat(np.cumsum(per_word) - per_word, per_word)
-            keep = ~outside[at]
-            owner, code = owner[keep], codes[at[keep]]
-            index, hit = _find(self.codes, code)
-            owners.append(owner[hit])
+            at = np.flatnonzero((owner_of[:size] == owner_of[n - 1:]) & ~outside[:size])  # inside one padded word
+            index, hit = _find(self.codes, codes[at])
+            owners.append(owner_of[at[hit]])
             found.append(self.columns[index[hit]])
         owners, found = np.concatenate(owners), np.concatenate(found)
         order = np.argsort(owners, kind="stable")  # word by word, each word's grams by length then position
