@@ -45,6 +45,12 @@ def words_of(text: str) -> list[str]:
     return _WORD_RE.findall(text)
 
 
+def word_parts(word: str) -> list[str]:
+    """`words_of` one word without spaces: a word all of letters and digits (what `\\w` adds
+    only `_` to) is its own single run, found without the regex."""
+    return [word] if word.isalnum() and len(word) > 1 else _WORD_RE.findall(word)
+
+
 @dataclass(frozen=True)
 class WordNgrams:
     """Word n-grams of normalised text, words being runs of two or more word characters."""

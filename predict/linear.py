@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from predict.features import CharNgrams, WordNgrams, WordStems, analyzer_from_spec, words_of
+from predict.features import CharNgrams, WordNgrams, WordStems, analyzer_from_spec, word_parts
 from predict.text import light_stem
 
 _WORD_CACHE_SIZE = 100_000  # distinct words remembered per text field: about 75 MB at most (stance)
@@ -382,7 +382,7 @@ class LinearModel:
         All the words are cut, looked up and summed at once. Returns the words' column counts,
         their columns, id counts, ids and shares."""
         branches = self._text_branches[name]
-        parts = list(map(words_of, words))  # the runs of word characters that word and stem grams see
+        parts = list(map(word_parts, words))  # the runs of word characters that word and stem grams see
         part_counts = np.fromiter(map(len, parts), np.int64, len(words))
         part_owners = np.repeat(np.arange(len(words)), part_counts)
         parts = list(chain.from_iterable(parts))

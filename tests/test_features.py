@@ -2,7 +2,7 @@
 
 import pytest
 
-from predict.features import stance_cues
+from predict.features import stance_cues, word_parts, words_of
 from predict.text import normalize
 
 
@@ -24,3 +24,10 @@ def test_negation_and_phrase_position():
     features = stance_cues(normalize("لن ننسحب من أرضنا"), "قال", "that")
     assert features["negation"] == 1.0 and features["neg+ننسحب"] == 1.0
     assert features["lex_head=refusal_to_withdraw"] == 1.0
+
+
+def test_word_parts_are_the_words_analyzers_see_in_every_character():
+    # the fast path (letters and digits only) must give what the regex gives, for any character
+    for code in range(0x110000):
+        for word in (chr(code), "ب" + chr(code)):
+            assert word_parts(word) == words_of(word), hex(code)
