@@ -127,12 +127,13 @@ def stance_cues(text: str, cue_lemma: str, frame: str) -> dict:
                 features[f"neg+{words[index + 1]}"] = 1.0
                 features["negation"] = 1.0
     seen = set()
-    for index in compress(range(len(words)), map(_lexicon_entries, words)):
-        for label, phrase in _phrases_at(words, index, *_lexicon_entries(words[index])):
+    entries = list(map(_lexicon_entries, words))
+    for index in compress(range(len(words)), entries):
+        for label, phrase in _phrases_at(words, index, *entries[index]):
             if (label, phrase) in seen:  # each phrase counts once, at its first occurrence
                 continue
             seen.add((label, phrase))
-            negated = any(w in lexicon.NEGATIONS for w in words[max(0, index - 2):index])
+            negated = not lexicon.NEGATIONS.isdisjoint(words[max(0, index - 2):index])
             key = f"lex={label}" + ("+neg" if negated else "")
             features[key] = features.get(key, 0.0) + 1.0
             features[f"cue={cue_lemma}+lex={label}"] = 1.0
@@ -147,13 +148,13 @@ def _phrases_at(words: list[str], index: int, starting: tuple, inside: tuple) ->
     `starting` holds the phrases that may start at the word by their second word, per clitic form,
     fullest form first: the first form with a whole phrase wins, so none counts twice.
     """
-    rest = tuple(words[index + 1:index + _LONGEST_PHRASE])
-    following = rest[0] if rest else None
+    following = words[index + 1] if index + 1 < len(words) else None
     for by_second in starting:
-        found = [(label, phrase) for label, phrase in by_second.get(following, ())
-                 if rest[:len(phrase) - 1] == phrase[1:]]
-        if found:
-            return found + list(inside)
+        if following in by_second:  # most words that may start a phrase are not followed by its second word
+            rest = tuple(words[index + 1:index + _LONGEST_PHRASE])
+            found = [(label, phrase) for label, phrase in by_second[following] if rest[:len(phrase) - 1] == phrase[1:]]
+            if found:
+                return found + list(inside)
     return list(inside)
 
 
