@@ -17,7 +17,7 @@ import numpy as np
 from predict.features import stance_record
 from predict.quotes import Candidate, Document, cue_of, find_candidates
 from predict.records import Article, Quote
-from predict.speakers import Mention, mention_record, mentions, resolve
+from predict.speakers import Mention, mention_records, mentions, resolve
 from predict.text import normalize_phrase, tokenize
 
 OTHER = "other"
@@ -151,8 +151,8 @@ class Tagger:
         """
         options = [[mentions(doc, candidate, has_previous=index > 0, since=candidates[index - 1].end if index else 0)
                     for index, candidate in enumerate(candidates)] for doc, candidates in zip(docs, per_doc)]
-        records = [mention_record(m, c, found) for candidates, per_candidate in zip(per_doc, options)
-                   for c, found in zip(candidates, per_candidate) for m in found]
+        records = [record for candidates, per_candidate in zip(per_doc, options)
+                   for c, found in zip(candidates, per_candidate) for record in mention_records(c, found)]
         scores = iter(self.models.speaker_ranker.predict_proba(records)[:, 1]) if records else iter(())
         by_mention = iter(records)
         attributed = []

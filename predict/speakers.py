@@ -3,7 +3,7 @@
 `mentions` lists where a quote's speaker may be named (after the cue, before it, after the
 closing mark, the source of بحسب, the words before a colon, a titled name in the narration
 since the previous quote, or the previous quote's speaker);
-a ranker trained on the corpus scores them (`mention_record` is its input). `resolve` turns a
+a ranker trained on the corpus scores them (`mention_records` are its input). `resolve` turns a
 title or a bare surname into the fuller name the article gave earlier.
 """
 
@@ -128,14 +128,18 @@ def _titled_name(doc: Document, first: int, end: int, reverse: bool = True) -> t
     return None
 
 
-def mention_record(mention: Mention, candidate: Candidate, found: list[Mention]) -> dict:
-    """The ranker's input for one of the mentions `found` for a quote."""
-    text, n_words, has_title, first, last, pronoun, agency = _mention_words(mention.text)
+def mention_records(candidate: Candidate, found: list[Mention]) -> list[dict]:
+    """The ranker's inputs for the mentions `found` for one quote, in their order."""
     # a quote right after another in one sentence often shares its speaker («ونفى X ...، ووصف
     # الاتهامات بأنها»): what follows the cue is then its object, not a new subject
     after = next(("sentence" if m.in_sentence else "earlier" for m in found if m.position == "previous"), "none")
+    return [_mention_record(mention, candidate, len(found) == 1, after) for mention in found]
+
+
+def _mention_record(mention: Mention, candidate: Candidate, alone: bool, after: str) -> dict:
+    text, n_words, has_title, first, last, pronoun, agency = _mention_words(mention.text)
     construction, near = _construction_keys(mention.position, candidate.frame, candidate.kind, candidate.cue_lemma,
-                                            n_words, has_title, len(found) == 1, after,
+                                            n_words, has_title, alone, after,
                                             candidate.subject[1] > candidate.subject[0], _nearness(mention.distance))
     features = dict.fromkeys(construction, 1.0)
     features[first] = features[last] = 1.0

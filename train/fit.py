@@ -13,7 +13,7 @@ from predict.linear import LinearModel
 from predict.pipeline import Models, candidate_record, cue_frame
 from predict.quotes import Document, find_candidates
 from predict.records import Article, Quote
-from predict.speakers import mention_record, mentions
+from predict.speakers import mention_records, mentions
 from train.estimators import make_ranker, make_stance_model
 from train.scoring import match_quotes, speaker_correct
 
@@ -31,7 +31,7 @@ def stance_examples(articles: list[Article]) -> tuple[list[dict], list[str]]:
 
 def extraction_examples(articles: list[Article]) -> tuple[list[dict], list[int], list[dict], list[int]]:
     """Quote-filter and speaker-ranker examples from the rule candidates of each article."""
-    filter_records, filter_labels, mention_records, mention_labels = [], [], [], []
+    filter_records, filter_labels, ranker_records, ranker_labels = [], [], [], []
     for article in articles:
         doc = Document.from_text(article.text)
         candidates = find_candidates(doc)
@@ -45,12 +45,12 @@ def extraction_examples(articles: list[Article]) -> tuple[list[dict], list[int],
                 continue
             gold = article.quotes[matched[index]]
             found = mentions(doc, candidate, has_previous=previous_gold is not None, since=previous_end)
+            ranker_records += mention_records(candidate, found)
             for mention in found:
                 text = previous_gold.speaker_name if mention.position == "previous" else mention.text
-                mention_records.append(mention_record(mention, candidate, found))
-                mention_labels.append(int(speaker_correct(gold, text)))
+                ranker_labels.append(int(speaker_correct(gold, text)))
             previous_gold, previous_end = gold, candidate.end
-    return filter_records, filter_labels, mention_records, mention_labels
+    return filter_records, filter_labels, ranker_records, ranker_labels
 
 
 def fit_models(articles: list[Article]) -> Models:
