@@ -232,6 +232,7 @@ class WordTable:
         self.used_columns = self.used_ids = 0
 
     def clear(self) -> None:
+        """Forget every word; the arrays keep their size and are written over."""
         self.row_of.clear()
         self.used_columns = self.used_ids = 0
 
