@@ -10,7 +10,8 @@ import re
 import unicodedata
 from bisect import bisect_left
 from functools import lru_cache
-from itertools import repeat
+from itertools import compress, repeat
+from operator import is_
 from typing import NamedTuple
 
 from camel_tools.tokenizers.word import simple_word_tokenize
@@ -25,6 +26,8 @@ from camel_tools.utils.normalize import (
 import regex
 
 _TATWEEL = "\u0640"
+_WORD_NORMS_SIZE = 1 << 16
+_word_norms: dict[str, str] = {}  # word -> its `normalize_word` form
 # camel-tools' normalize_unicode runs a per-character Python loop to replace these two ligatures,
 # then NFKC; the loop is skipped when neither occurs (the result is identical)
 _LIGATURES_RE = re.compile("[\ufdfc\ufdfd]")
@@ -86,11 +89,29 @@ def normalize_phrase(phrase: str) -> str:
     return normalize(phrase)
 
 
-@lru_cache(maxsize=1 << 16)  # news vocabulary repeats: most tokens are normalised once per run
 def normalize_word(word: str) -> str:
-    """Normalise one word without Unicode compatibility decomposition, which may split it."""
+    """Normalise one word without Unicode compatibility decomposition, which may split it.
+
+    Every step maps character by character, so words joined by line breaks are normalised as
+    each word alone (see `normalize_words`)."""
     word = dediac_ar(word.replace(_TATWEEL, ""))
     return normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(word)))
+
+
+def normalize_words(words: list[str]) -> list[str]:
+    """`normalize_word` of each of a text's words, which hold no spaces.
+
+    News vocabulary repeats, so the forms of up to `_WORD_NORMS_SIZE` words are remembered; the
+    words new to a call are normalised in one pass over them joined, not one pass per word."""
+    norms = list(map(_word_norms.get, words))
+    if None in norms:
+        fresh = list(dict.fromkeys(compress(words, map(is_, norms, repeat(None)))))
+        found = dict(zip(fresh, normalize_word("\n".join(fresh)).split("\n")))
+        norms = list(map(found.get, words, norms))  # the new forms, where the remembered ones were missing
+        if len(_word_norms) + len(found) > _WORD_NORMS_SIZE:  # full: start again from this text's words
+            _word_norms.clear()
+        _word_norms.update(found)
+    return norms
 
 
 def light_stem(word: str) -> str:
@@ -123,7 +144,7 @@ def tokenize(text: str) -> tuple[list[str], list[int], list[int], list[str]]:
         if _KNOWN_SYMBOL_GROUPS.issuperset(map(_Match.group, matches, repeat(1))):
             pieces = list(map(_Match.group, matches))
             return pieces, list(map(_Match.start, matches)), list(map(_Match.end, matches)), \
-                list(map(normalize_word, pieces))
+                normalize_words(pieces)
     pieces, starts, ends = [], [], []
     position = 0
     for piece in simple_word_tokenize(text):
@@ -134,7 +155,7 @@ def tokenize(text: str) -> tuple[list[str], list[int], list[int], list[str]]:
         pieces.append(piece)
         starts.append(start)
         ends.append(position)
-    return pieces, starts, ends, list(map(normalize_word, pieces))
+    return pieces, starts, ends, normalize_words(pieces)
 
 
 def split_sentences(text: str, starts: list[int], ends: list[int]) -> list[Sentence]:

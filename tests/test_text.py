@@ -3,7 +3,9 @@ from camel_tools.tokenizers.word import simple_word_tokenize
 
 import regex
 
-from predict.text import _ARABIC_RUN, _WORD_CHAR_CLASS, has_arabic, light_stem, normalize, split_sentences, tokenize
+from predict import text
+from predict.text import (_ARABIC_RUN, _WORD_CHAR_CLASS, has_arabic, light_stem, normalize, normalize_word,
+                         normalize_words, split_sentences, tokenize)
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -66,3 +68,20 @@ def test_the_arabic_run_holds_word_characters_only():
     # the tokeniser's fast branch must match nothing its word-character class would not
     arabic = regex.findall(_ARABIC_RUN.rstrip("+"), "".join(map(chr, range(0x600, 0x700))))
     assert len(arabic) == 0x52 - 0x21 + 1 and all(regex.fullmatch(_WORD_CHAR_CLASS, c) for c in arabic)
+
+
+def test_words_normalised_joined_equal_each_alone(monkeypatch):
+    # every character with and without each character normalisation changes, as words of one text
+    words = [chr(c) for c in range(0x110000) if not chr(c).isspace() and not 0xD800 <= c < 0xE000]
+    words += ["قـالَ", "إلى", "مدينة", "آمنة", "ـ", "ـَ"]
+    expected = list(map(normalize_word, words))
+    monkeypatch.setattr(text, "_word_norms", {})
+    assert normalize_words(words) == expected
+    assert normalize_words(words[::-1]) == expected[::-1]  # now remembered
+
+
+def test_remembered_word_forms_stay_bounded(monkeypatch):
+    monkeypatch.setattr(text, "_word_norms", {})
+    monkeypatch.setattr(text, "_WORD_NORMS_SIZE", 3)
+    assert normalize_words(["قال", "إن", "الهدنة"]) == ["قال", "ان", "الهدنه"]
+    assert normalize_words(["الهدنة", "مدينة"]) == ["الهدنه", "مدينه"] and len(text._word_norms) == 1
