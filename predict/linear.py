@@ -14,6 +14,7 @@ read with `allow_pickle=False`, so loading a model file can never run code.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from itertools import chain, count, repeat
 from pathlib import Path
@@ -27,6 +28,9 @@ from predict.text import light_stem
 _WORD_CACHE_SIZE = 100_000  # distinct words remembered per text field: about 75 MB at most (stance)
 _CODE_LIMIT = 2**63  # grams of several words, and character grams, are numbered in int64
 _INT32_KEYS_BELOW = 2**31  # a batch whose keys stay below this sorts them as int32, the faster sort
+# a Dask worker runs tasks in threads that share one model: one thread at a time reads or fills
+# the word tables, whose rows another's fill or clear would move under it
+_WORD_TABLES_LOCK = threading.Lock()
 
 
 @dataclass
@@ -358,22 +362,23 @@ class LinearModel:
         words_by_row = [(record.get(name) or "").split() for record in records]
         words = list(chain.from_iterable(words_by_row))
         table = self._word_tables[name]
-        at = np.fromiter(map(table.row_of.get, words, repeat(-1)), np.int64, len(words))
-        missing = np.flatnonzero(at < 0)
-        if len(missing):
-            fresh = list(dict.fromkeys(map(words.__getitem__, missing.tolist())))
-            if len(table.row_of) + len(fresh) > _WORD_CACHE_SIZE:  # full: start again from this batch's words
-                table.clear()
-                fresh, missing = list(dict.fromkeys(words)), np.arange(len(words))
-            table.add(fresh, *self._cut_words(name, fresh))
-            at[missing] = np.fromiter(map(table.row_of.__getitem__, map(words.__getitem__, missing.tolist())),
-                                      np.int64, len(missing))
-        column_counts, columns, id_counts, ids = table.gather(at)
+        with _WORD_TABLES_LOCK:
+            at = np.fromiter(map(table.row_of.get, words, repeat(-1)), np.int64, len(words))
+            missing = np.flatnonzero(at < 0)
+            if len(missing):
+                fresh = list(dict.fromkeys(map(words.__getitem__, missing.tolist())))
+                if len(table.row_of) + len(fresh) > _WORD_CACHE_SIZE:  # full: start again from this batch's words
+                    table.clear()
+                    fresh, missing = list(dict.fromkeys(words)), np.arange(len(words))
+                table.add(fresh, *self._cut_words(name, fresh))
+                at[missing] = np.fromiter(map(table.row_of.__getitem__, map(words.__getitem__, missing.tolist())),
+                                          np.int64, len(missing))
+            column_counts, columns, id_counts, ids = table.gather(at)
+            word_sums = table.shares[at]
         word_rows = np.repeat(np.arange(len(records)), list(map(len, words_by_row)))
         joined_rows, joined_columns = self._joined[name].entries(ids, np.repeat(word_rows, id_counts))
         return TextEntries(np.concatenate([np.repeat(word_rows, column_counts), joined_rows]),
-                           np.concatenate([columns, joined_columns]), len(joined_rows), word_rows,
-                           table.shares[at])
+                           np.concatenate([columns, joined_columns]), len(joined_rows), word_rows, word_sums)
 
     def _cut_words(self, name: str, words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
                                                               np.ndarray]:

@@ -44,9 +44,11 @@ def test_jobs_give_the_same_rows_when_workers_send_quotes_back(small_bundle, arc
     assert len(single_rows.splitlines()) > 200
 
 
-def test_dask_cluster_gives_the_same_bytes(small_bundle, archive, single, tmp_path):
+@pytest.mark.parametrize("workers, threads", [(2, 1), (1, 2)])
+def test_dask_cluster_gives_the_same_bytes(small_bundle, archive, single, tmp_path, workers, threads):
+    # a worker's threads share one copy of the model, as `dask worker` runs them by default
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1",
+    with distributed.LocalCluster(n_workers=workers, threads_per_worker=threads, host="127.0.0.1",
                                   dashboard_address=None, processes=True) as cluster:
         output = predict(small_bundle, archive, tmp_path / "dask.jsonl", "--dask-scheduler",
                          cluster.scheduler_address)
