@@ -165,19 +165,22 @@ def _lexicon_entries(word: str) -> tuple:
 
     A multi-word phrase may start after the first word's clitics (بوقف اطلاق النار, ولوقف ...).
     """
-    forms = [word]
+    starting = [_MULTI_PHRASES[word]] if word in _MULTI_PHRASES else []
+    form = word
     for clitics in ("وف", "بلك"):
-        if len(forms[-1]) > 3 and forms[-1][0] in clitics:
-            forms.append(forms[-1][1:])
-    starting = tuple(_MULTI_PHRASES[form] for form in forms if form in _MULTI_PHRASES)
-    inside = tuple(_phrases_inside(word))
-    return (starting, inside) if starting or inside else ()
+        if len(form) > 3 and form[0] in clitics:
+            form = form[1:]
+            if form in _MULTI_PHRASES:
+                starting.append(_MULTI_PHRASES[form])
+    inside = _phrases_inside(word)
+    return (tuple(starting), tuple(inside)) if starting or inside else ()
 
 
 def _phrases_inside(word: str) -> list[tuple[str, tuple[str, ...]]]:
     """One-word lexicon phrases found inside a word."""
     shortest = _SINGLE_LENGTHS[0]
-    if _SINGLE_HEADS.isdisjoint([word[start:start + shortest] for start in range(len(word) - shortest + 1)]):
+    if len(word) < shortest or _SINGLE_HEADS.isdisjoint([word[start:start + shortest]
+                                                         for start in range(len(word) - shortest + 1)]):
         return []  # most words: no phrase starts anywhere in them, found with one slice per position
     return [entry for n in _SINGLE_LENGTHS for start in range(len(word) - n + 1)
             for entry in _SINGLE_PHRASES.get(word[start:start + n], ())]
