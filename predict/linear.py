@@ -27,6 +27,7 @@ from predict.text import light_stem
 
 _WORD_CACHE_SIZE = 100_000  # distinct words remembered per text field: about 75 MB at most (stance)
 _CODE_LIMIT = 2**63  # grams of several words, and character grams, are numbered in int64
+_DIRECT_TABLE_SIZE = 2**20  # entries (4 MB) of a table of every character gram of one length
 _INT32_KEYS_BELOW = 2**31  # a batch whose keys stay below this sorts them as int32, the faster sort
 # a Dask worker runs tasks in threads that share one model: one thread at a time reads or fills
 # the word tables, whose rows another's fill or clear would move under it
@@ -141,8 +142,9 @@ class CharGrams:
     grams and looked up in NumPy, not one slice and one dict look-up per gram.
 
     Each character of the vocabulary is a digit from 1 up, and a gram of n characters is the
-    number d_1 * base^(n-1) + ... + d_n. No vocabulary gram has the digit 0, so grams of different
-    lengths never share a number; a gram with a character outside the vocabulary is in none.
+    number d_1 * base^(n-1) + ... + d_n; a gram with a character outside the vocabulary is in none.
+    Grams of n characters are looked up by their number in a table of every such number while it
+    stays small (`_DIRECT_TABLE_SIZE`), and binary-searched among the vocabulary's above that.
     """
 
     def __init__(self, branch: Branch):
@@ -160,9 +162,16 @@ class CharGrams:
         for k in range(int(lengths.max(initial=0))):  # the terms' k-th characters, for those that long
             longer = lengths > k
             codes[longer] = codes[longer] * self.base + digits[term_starts[longer] + k]
-        order = np.argsort(codes)
-        self.codes = codes[order]
-        self.columns = np.fromiter(map(branch.vocabulary.__getitem__, terms), np.int64, len(terms))[order]
+        columns = np.fromiter(map(branch.vocabulary.__getitem__, terms), np.int32, len(terms))
+        self.tables = {}  # n -> the column of every number (-1: none), or the sorted numbers and their columns
+        for n in range(self.n_min, self.n_max + 1):
+            chosen = np.flatnonzero(lengths == n)
+            if self.base ** n <= _DIRECT_TABLE_SIZE:
+                self.tables[n] = np.full(self.base ** n, -1, np.int32)
+                self.tables[n][codes[chosen]] = columns[chosen]
+            else:
+                order = chosen[np.argsort(codes[chosen])]
+                self.tables[n] = codes[order], columns[order]
 
     def _digits(self, text: str) -> np.ndarray:
         """Each character's digit, 0 for one outside the vocabulary."""
@@ -175,7 +184,7 @@ class CharGrams:
         padded = self._digits("".join(map(" {} ".format, words)))
         owner_of = np.repeat(np.arange(len(words)), np.fromiter(map(len, words), np.int64, len(words)) + 2)
         codes, outside = np.zeros(len(padded), np.int64), np.zeros(len(padded), bool)
-        owners, found = [np.empty(0, np.int64)], [np.empty(0, np.int64)]
+        owners, found = [np.empty(0, np.int64)], [np.empty(0, np.int32)]
         for n in range(1, min(self.n_max, len(padded)) + 1):  # codes[i]: the gram of n characters starting at i
             size = len(padded) - n + 1
             codes[:size] = codes[:size] * self.base + padded[n - 1:]
@@ -183,9 +192,16 @@ class CharGrams:
             if n < self.n_min:
                 continue
             at = np.flatnonzero((owner_of[:size] == owner_of[n - 1:]) & ~outside[:size])  # inside one padded word
-            index, hit = _find(self.codes, codes[at])
+            if isinstance(self.tables[n], np.ndarray):
+                columns = self.tables[n][codes[at]]
+                hit = columns >= 0
+                columns = columns[hit]
+            else:
+                table, table_columns = self.tables[n]
+                index, hit = _find(table, codes[at])
+                columns = table_columns[index[hit]]
             owners.append(owner_of[at[hit]])
-            found.append(self.columns[index[hit]])
+            found.append(columns)
         owners, found = np.concatenate(owners), np.concatenate(found)
         order = np.argsort(owners, kind="stable")  # word by word, each word's grams by length then position
         return np.bincount(owners, minlength=len(words)), found[order]

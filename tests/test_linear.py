@@ -1,10 +1,13 @@
 """The runtime LinearModel gives scikit-learn's numbers, and survives a save and load."""
 
+from unittest import mock
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from predict import linear
 from predict.features import CharNgrams, WordNgrams, WordStems, analyzer_from_spec
 from predict.linear import Branch, CharGrams, LinearModel
 from train.estimators import make_ranker, make_stance_model
@@ -108,10 +111,12 @@ _CHAR_VOCABULARY = {gram: column for column, gram in enumerate(dict.fromkeys(
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.text(st.sampled_from("الهدنوقفرلاx؟ب_1"), min_size=1, max_size=9), min_size=1, max_size=30),
-       st.integers(1, 4), st.integers(0, 2))
-def test_char_grams_are_cut_and_found_as_one_word_at_a_time(words, n_min, longer):
+       st.integers(1, 4), st.integers(0, 2), st.sampled_from([2**20, 200]))
+def test_char_grams_are_cut_and_found_as_one_word_at_a_time(words, n_min, longer, direct_size):
+    # a table of every gram of a length, and above 200 entries the vocabulary's grams searched
     analyzer = CharNgrams(n_min, n_min + longer)
-    counts, columns = CharGrams(Branch("text", _CHAR_VOCABULARY, analyzer)).columns_of(words)
+    with mock.patch.object(linear, "_DIRECT_TABLE_SIZE", direct_size):
+        counts, columns = CharGrams(Branch("text", _CHAR_VOCABULARY, analyzer)).columns_of(words)
     expected = [[_CHAR_VOCABULARY[gram] for gram in analyzer.word_grams(word) if gram in _CHAR_VOCABULARY]
                 for word in words]
     assert counts.tolist() == list(map(len, expected))
