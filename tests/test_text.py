@@ -1,5 +1,7 @@
 import pytest
 from camel_tools.tokenizers.word import simple_word_tokenize
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import regex
 
@@ -85,3 +87,13 @@ def test_remembered_word_forms_stay_bounded(monkeypatch):
     monkeypatch.setattr(text, "_WORD_NORMS_SIZE", 3)
     assert normalize_words(["قال", "إن", "الهدنة"]) == ["قال", "ان", "الهدنه"]
     assert normalize_words(["الهدنة", "مدينة"]) == ["الهدنه", "مدينه"] and len(text._word_norms) == 1
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(list(" \n\t\x1c\u00a0«»،,.:؛!؟()-\"_ـًّ1٢xé\u20c1") + ["قال", "الوزير", "إنّ", "ى"]),
+                max_size=40).map("".join))
+def test_tokens_are_camel_tools_tokens_with_their_offsets(written):
+    texts, starts, ends, norms = tokenize(written)
+    assert texts == simple_word_tokenize(written)
+    assert len(starts) == len(ends) == len(norms) == len(texts)
+    assert [written[start:end] for start, end in zip(starts, ends)] == texts
