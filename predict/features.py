@@ -11,11 +11,10 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass
-from functools import lru_cache
 from itertools import compress
 
 from predict import lexicon
-from predict.text import light_stem, normalize
+from predict.text import WordMemo, light_stem, normalize
 
 
 def _index_phrases(phrases: dict[str, list[str]]) -> tuple[dict, dict, list[int]]:
@@ -127,7 +126,7 @@ def stance_cues(text: str, cue_lemma: str, frame: str) -> dict:
                 features[f"neg+{words[index + 1]}"] = 1.0
                 features["negation"] = 1.0
     seen = set()
-    entries = list(map(_lexicon_entries, words))
+    entries = _lexicon_entries_of(words)
     for index in compress(range(len(words)), entries):
         for label, phrase in _phrases_at(words, index, *entries[index]):
             if (label, phrase) in seen:  # each phrase counts once, at its first occurrence
@@ -158,10 +157,9 @@ def _phrases_at(words: list[str], index: int, starting: tuple, inside: tuple) ->
     return list(inside)
 
 
-@lru_cache(maxsize=1 << 16)
 def _lexicon_entries(word: str) -> tuple:
     """(phrases that may start at the word, per clitic form; one-word phrases inside it), or ()
-    for the many words that touch no phrase: news repeats words, so this is cached.
+    for the many words that touch no phrase.
 
     A multi-word phrase may start after the first word's clitics (بوقف اطلاق النار, ولوقف ...).
     """
@@ -174,6 +172,9 @@ def _lexicon_entries(word: str) -> tuple:
                 starting.append(_MULTI_PHRASES[form])
     inside = _phrases_inside(word)
     return (tuple(starting), tuple(inside)) if starting or inside else ()
+
+
+_lexicon_entries_of = WordMemo(lambda words: list(map(_lexicon_entries, words)))  # news repeats words
 
 
 def _phrases_inside(word: str) -> list[tuple[str, tuple[str, ...]]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
+from collections.abc import Callable
 from functools import lru_cache
 from itertools import accumulate, compress, repeat
 from operator import is_
@@ -26,8 +27,6 @@ from camel_tools.utils.normalize import (
 import regex
 
 _TATWEEL = "\u0640"
-_WORD_NORMS_SIZE = 1 << 16
-_word_norms: dict[str, str] = {}  # word -> its `normalize_word` form
 # camel-tools' normalize_unicode runs a per-character Python loop to replace these two ligatures,
 # then NFKC; the loop is skipped when neither occurs (the result is identical)
 _LIGATURES_RE = re.compile("[\ufdfc\ufdfd]")
@@ -95,25 +94,37 @@ def normalize_word(word: str) -> str:
     """Normalise one word without Unicode compatibility decomposition, which may split it.
 
     Every step maps character by character, so words joined by line breaks are normalised as
-    each word alone (see `normalize_words`)."""
+    each word alone (`normalize_words`)."""
     word = dediac_ar(word.replace(_TATWEEL, ""))
     return normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(word)))
 
 
-def normalize_words(words: list[str]) -> list[str]:
-    """`normalize_word` of each of a text's words, which hold no spaces.
+class WordMemo:
+    """A function of each of a text's words, remembered for up to `size` words.
 
-    News vocabulary repeats, so the forms of up to `_WORD_NORMS_SIZE` words are remembered; the
-    words new to a call are normalised in one pass over them joined, not one pass per word."""
-    norms = list(map(_word_norms.get, words))
-    if None in norms:
-        fresh = list(dict.fromkeys(compress(words, map(is_, norms, repeat(None)))))
-        found = dict(zip(fresh, normalize_word("\n".join(fresh)).split("\n")))
-        norms = list(map(found.get, words, norms))  # the new forms, where the remembered ones were missing
-        if len(_word_norms) + len(found) > _WORD_NORMS_SIZE:  # full: start again from this text's words
-            _word_norms.clear()
-        _word_norms.update(found)
-    return norms
+    News vocabulary repeats, and a dict look-up is cheaper than an `lru_cache` hit, which also
+    moves the entry in its list. The words new to a call are computed together (`compute` takes
+    and returns a list), and past `size` words everything is forgotten at once.
+    """
+
+    def __init__(self, compute: Callable[[list[str]], list], size: int = 1 << 16):
+        self.compute, self.size = compute, size
+        self.values: dict[str, object] = {}
+
+    def __call__(self, words: list[str]) -> list:
+        values = list(map(self.values.get, words))
+        if None in values:
+            fresh = list(dict.fromkeys(compress(words, map(is_, values, repeat(None)))))
+            found = dict(zip(fresh, self.compute(fresh)))
+            values = list(map(found.get, words, values))  # the new values where remembered ones were missing
+            if len(self.values) + len(found) > self.size:
+                self.values.clear()
+            self.values.update(found)
+        return values
+
+
+# words without spaces, joined by line breaks, normalise as each alone: one pass for all new words
+normalize_words = WordMemo(lambda words: normalize_word("\n".join(words)).split("\n"))
 
 
 def light_stem(word: str) -> str:

@@ -5,8 +5,7 @@ from hypothesis import strategies as st
 
 import regex
 
-from predict import text
-from predict.text import (_ARABIC_RUN, _WORD_CHAR_CLASS, has_arabic, light_stem, normalize, normalize_word,
+from predict.text import (_ARABIC_RUN, _WORD_CHAR_CLASS, WordMemo, has_arabic, light_stem, normalize, normalize_word,
                          normalize_words, split_sentences, tokenize)
 
 
@@ -77,16 +76,17 @@ def test_words_normalised_joined_equal_each_alone(monkeypatch):
     words = [chr(c) for c in range(0x110000) if not chr(c).isspace() and not 0xD800 <= c < 0xE000]
     words += ["قـالَ", "إلى", "مدينة", "آمنة", "ـ", "ـَ"]
     expected = list(map(normalize_word, words))
-    monkeypatch.setattr(text, "_word_norms", {})
+    monkeypatch.setattr(normalize_words, "values", {})
     assert normalize_words(words) == expected
     assert normalize_words(words[::-1]) == expected[::-1]  # now remembered
 
 
-def test_remembered_word_forms_stay_bounded(monkeypatch):
-    monkeypatch.setattr(text, "_word_norms", {})
-    monkeypatch.setattr(text, "_WORD_NORMS_SIZE", 3)
-    assert normalize_words(["قال", "إن", "الهدنة"]) == ["قال", "ان", "الهدنه"]
-    assert normalize_words(["الهدنة", "مدينة"]) == ["الهدنه", "مدينه"] and len(text._word_norms) == 1
+def test_remembered_words_stay_bounded():
+    computed = []
+    lengths = WordMemo(lambda words: computed.extend(words) or list(map(len, words)), size=3)
+    assert lengths(["قال", "إن", "قال", "الهدنة"]) == [3, 2, 3, 6] and computed == ["قال", "إن", "الهدنة"]
+    assert lengths(["الهدنة", "إن"]) == [6, 2] and len(computed) == 3  # remembered
+    assert lengths(["الهدنة", "مدينة"]) == [6, 5] and computed[3:] == ["مدينة"] and len(lengths.values) == 1
 
 
 @settings(max_examples=500, deadline=None)
