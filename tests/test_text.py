@@ -72,7 +72,7 @@ def test_the_arabic_run_holds_word_characters_only():
 
 
 def test_words_normalised_joined_equal_each_alone(monkeypatch):
-    # every character with and without each character normalisation changes, as words of one text
+    # every code point as a word of one text, and words that each normaliser changes
     words = [chr(c) for c in range(0x110000) if not chr(c).isspace() and not 0xD800 <= c < 0xE000]
     words += ["قـالَ", "إلى", "مدينة", "آمنة", "ـ", "ـَ"]
     expected = list(map(normalize_word, words))
