@@ -19,8 +19,11 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check "uv>=0.5"
 	# the lock pins every package; camel-tools' torch/transformers/kenlm are left out (README)
-	$(VENV)/bin/uv pip install --quiet --python $(VENV)/bin/python -r requirements.lock
+	# bytecode is compiled once, here: where PYTHONDONTWRITEBYTECODE is set, as in many containers, every
+	# run would compile every module it imports again (a second of `qawl predict`'s start-up)
+	$(VENV)/bin/uv pip install --quiet --compile-bytecode --python $(VENV)/bin/python -r requirements.lock
 	$(VENV)/bin/uv pip install --quiet --python $(VENV)/bin/python --no-deps -e .
+	$(VENV)/bin/python -m compileall -q predict train qawl.py
 	touch $@
 
 install: $(VENV)/.installed ## create .venv and install qawl with its pinned dependencies

@@ -7,6 +7,7 @@ spans found on normalised forms can always be cut from the article exactly as it
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Callable
@@ -15,30 +16,38 @@ from itertools import accumulate, compress, repeat
 from operator import is_
 from typing import NamedTuple
 
-from camel_tools.tokenizers.word import simple_word_tokenize
-from camel_tools.utils.charsets import EMOJI_ALL_CHARSET, UNICODE_PUNCT_SYMBOL_CHARSET
-from camel_tools.utils.dediac import dediac_ar
 from camel_tools.utils.normalize import (
     normalize_alef_ar,
     normalize_alef_maksura_ar,
     normalize_teh_marbuta_ar,
     normalize_unicode,
 )
+from emoji import EMOJI_DATA
 import regex
 
-_TATWEEL = "\u0640"
+# tatweel, and the harakat camel-tools' `dediac_ar` removes (its AR_DIAC_CHARSET): its module
+# imports the charsets below, so the class is written out here (a test checks it on every code point)
+_TATWEEL_AND_HARAKAT_RE = re.compile("[\u0640\u064b-\u0652\u0670]")
 # camel-tools' normalize_unicode runs a per-character Python loop to replace these two ligatures,
 # then NFKC; the loop is skipped when neither occurs (the result is identical)
 _LIGATURES_RE = re.compile("[\ufdfc\ufdfd]")
+# the characters camel-tools' `simple_word_tokenize` splits off: every punctuation and symbol
+# character and each one-character emoji. Its charsets module finds them with a Python loop over
+# every code point, a third of a second and more of `qawl predict`'s start-up; C-level maps find
+# the same set (a test checks) in a third of the time.
+_PUNCT_SYMBOL_CATEGORIES = frozenset({"Pc", "Pd", "Pe", "Pf", "Pi", "Po", "Ps", "Sc", "Sk", "Sm", "So"})
+_EVERY_CODE_POINT = range(sys.maxunicode + 1)
+_SYMBOLS = frozenset(compress(map(chr, _EVERY_CODE_POINT), map(_PUNCT_SYMBOL_CATEGORIES.__contains__,
+                                                              map(unicodedata.category, map(chr, _EVERY_CODE_POINT))))
+                     ).union(emoji for emoji in EMOJI_DATA if len(emoji) == 1)
 # simple_word_tokenize as one regex pass that also gives offsets: every punctuation or symbol
 # character is a token, and so is every run of other non-space characters. camel-tools' symbol
 # set comes from an older Unicode than the regex module's \p{P}\p{S}: its few extra characters are
 # added to the class, and text whose symbols fall outside the set goes through camel-tools
 # itself, as does text with a multi-character emoji sequence (each contains a joiner, keycap,
 # variation selector, skin tone, regional indicator or tag character).
-_SYMBOLS = frozenset(c for c in UNICODE_PUNCT_SYMBOL_CHARSET | EMOJI_ALL_CHARSET if len(c) == 1)
-_SYMBOL_CLASS = r"\p{P}\p{S}" + "".join(regex.escape(c) for c in sorted(_SYMBOLS)
-                                       if not regex.match(r"[\p{P}\p{S}]", c))
+_SYMBOL_CLASS = r"\p{P}\p{S}" + "".join(map(regex.escape, sorted(
+    _SYMBOLS.difference(regex.findall(r"[\p{P}\p{S}]", "".join(_SYMBOLS))))))
 _WORD_CHAR_CLASS = f"[^\\s\\x1c-\\x1f{_SYMBOL_CLASS}]"  # neither one of str.split's spaces nor a symbol
 # Arabic letters and harakat are word characters the regex module tests by range, faster than
 # by the class: a run that starts with them goes on as any other (the same tokens, 15% faster)
@@ -78,8 +87,7 @@ def normalize(text: str) -> str:
     and teh marbuta are unified. Used for features and lexicon look-ups, never for output spans.
     """
     text = normalize_unicode(text) if _LIGATURES_RE.search(text) else unicodedata.normalize("NFKC", text)
-    text = text.replace(_TATWEEL, "")
-    text = dediac_ar(text)
+    text = _TATWEEL_AND_HARAKAT_RE.sub("", text)
     return normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(text)))
 
 
@@ -95,7 +103,7 @@ def normalize_word(word: str) -> str:
 
     Every step maps character by character, so words joined by line breaks are normalised as
     each word alone (`normalize_words`)."""
-    word = dediac_ar(word.replace(_TATWEEL, ""))
+    word = _TATWEEL_AND_HARAKAT_RE.sub("", word)
     return normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(word)))
 
 
@@ -159,6 +167,8 @@ def tokenize(text: str) -> tuple[list[str], list[int], list[int], list[str]]:
             offsets = list(accumulate(map(len, pieces), initial=0))
             pieces = pieces[1::2]
             return pieces, offsets[1:-1:2], offsets[2::2], normalize_words(pieces)
+    from camel_tools.tokenizers.word import simple_word_tokenize  # only here: its import builds those charsets
+
     pieces, starts, ends = [], [], []
     position = 0
     for piece in simple_word_tokenize(text):

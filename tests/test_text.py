@@ -1,12 +1,14 @@
 import pytest
 from camel_tools.tokenizers.word import simple_word_tokenize
+from camel_tools.utils.charsets import EMOJI_ALL_CHARSET, UNICODE_PUNCT_SYMBOL_CHARSET
+from camel_tools.utils.dediac import dediac_ar
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import regex
 
-from predict.text import (_ARABIC_RUN, _WORD_CHAR_CLASS, WordMemo, has_arabic, light_stem, normalize, normalize_word,
-                         normalize_words, split_sentences, tokenize)
+from predict.text import (_ARABIC_RUN, _SYMBOLS, _TATWEEL_AND_HARAKAT_RE, _WORD_CHAR_CLASS, WordMemo, has_arabic,
+                          light_stem, normalize, normalize_word, normalize_words, split_sentences, tokenize)
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -56,6 +58,10 @@ def test_tokenize_equals_camel_tools_on_the_corpus(small_corpus):
         assert tokenize(article.text)[0] == simple_word_tokenize(article.text)
 
 
+def test_the_symbol_set_is_camel_tools_set():
+    assert _SYMBOLS == {c for c in UNICODE_PUNCT_SYMBOL_CHARSET | EMOJI_ALL_CHARSET if len(c) == 1}
+
+
 @pytest.mark.parametrize("symbol", ["\u20c1", "\u2427", "\u1b4e"])
 def test_a_symbol_newer_than_camel_tools_set_splits_as_camel_tools_does(symbol):
     # the regex module calls these punctuation or symbols; camel-tools' older set does not
@@ -69,6 +75,11 @@ def test_the_arabic_run_holds_word_characters_only():
     # the tokeniser's fast branch must match nothing its word-character class would not
     arabic = regex.findall(_ARABIC_RUN.rstrip("+"), "".join(map(chr, range(0x600, 0x700))))
     assert len(arabic) == 0x52 - 0x21 + 1 and all(regex.fullmatch(_WORD_CHAR_CLASS, c) for c in arabic)
+
+
+def test_tatweel_and_harakat_are_what_camel_tools_removes():
+    every = "".join(map(chr, range(0x110000)))
+    assert _TATWEEL_AND_HARAKAT_RE.sub("", every) == dediac_ar(every.replace("\u0640", ""))
 
 
 def test_words_normalised_joined_equal_each_alone(monkeypatch):
