@@ -29,10 +29,10 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 install: $(VENV)/.installed ## create .venv and install qawl with its pinned dependencies
 
 $(MODEL)/metadata.json: $(VENV)/.installed $(shell find $(DATA) -name '*.jsonl' -o -name schema.json 2>/dev/null)
-	$(QAWL) train --data $(DATA) --model $(MODEL)
+	$(QAWL) train --data $(DATA) --model $(MODEL) --jobs $(JOBS)
 
 train: install ## fit the model on labels/ into models/default
-	$(QAWL) train --data $(DATA) --model $(MODEL)
+	$(QAWL) train --data $(DATA) --model $(MODEL) --jobs $(JOBS)
 
 demo: $(MODEL)/metadata.json ## install, train if needed, and tag the example article
 	$(QAWL) predict --model $(MODEL) --format text $(INPUT)

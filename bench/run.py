@@ -5,11 +5,11 @@ articles, written as JSON Lines. For each size it prints end-to-end prediction t
 one core beside the camel-tools normalise+tokenise pass alone (the practical floor: the faster of
 two passes, one on each side of the full one), measured in the same run, and the ratio; then the
 peak memory of `qawl predict` per size, the speed-up of `--jobs 2` over `--jobs 1` on the largest
-size, training and 5-fold cross-validation time on the corpus, and the start-up time of
-`qawl predict` on one short article. `--big-mb 1000` also
-streams a 1 GB input through `qawl predict` and prints its peak memory; `--articles PATH` also
-prints the in-process row for articles of your own, such as real news (their first pass: words
-the corpus does not have fill the caches then).
+size, training time on the corpus (with `--jobs 1` and `--jobs 2`) and 5-fold cross-validation
+time, and the start-up time of `qawl predict` on one short article. `--big-mb 1000` also streams
+a 1 GB input through `qawl predict` and prints its peak memory; `--articles PATH` also prints the
+in-process row for articles of your own, such as real news (their first pass: words the corpus
+does not have fill the caches then).
 """
 
 from __future__ import annotations
@@ -157,7 +157,9 @@ def main() -> None:
         print(f"\n--jobs 2 over --jobs 1 on {largest} articles: {one:.1f} s / {two:.1f} s = {one / two:.2f}x",
               flush=True)
 
-    print(f"\ntraining on {len(corpus)} articles: {timed(fit_models, corpus):.1f} s", flush=True)
+    one, two = timed(fit_models, corpus, 1), timed(fit_models, corpus, 2)
+    print(f"\ntraining on {len(corpus)} articles: {one:.1f} s (--jobs 1), {two:.1f} s (--jobs 2, as `make train`)",
+          flush=True)
     cv = timed(cross_validate, corpus, schema["names"], 5, 2)
     print(f"5-fold cross-validation (--jobs 2): {cv:.1f} s", flush=True)
 

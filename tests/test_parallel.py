@@ -1,4 +1,5 @@
-"""Prediction with joblib workers and on a Dask cluster gives the single-process output, byte for byte."""
+"""Prediction with joblib workers and on a Dask cluster gives the single-process output, byte for byte;
+training in two processes gives the single-process models."""
 
 import json
 
@@ -82,3 +83,13 @@ def test_cycle_collector_is_paused_for_a_batch_and_restored_after():
         assert not gc.isenabled()  # a caller that turned it off keeps it off
     finally:
         gc.enable()
+
+
+def test_training_in_two_processes_fits_the_same_models(small_corpus, small_models):
+    from train.fit import fit_models
+
+    models = fit_models(small_corpus, jobs=2)
+    for stage in ("quote_filter", "speaker_ranker", "stance"):
+        fitted, expected = getattr(models, stage), getattr(small_models, stage)
+        assert [b.vocabulary for b in fitted.branches] == [b.vocabulary for b in expected.branches]
+        assert (fitted.coef == expected.coef).all() and (fitted.intercept == expected.intercept).all(), stage

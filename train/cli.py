@@ -96,7 +96,8 @@ def _labeled(data: tuple[str, ...]) -> tuple[list[Article], dict]:
 @click.option("--data", multiple=True, type=click.Path(exists=True), help="Labeled JSONL files or folders [labels/].")
 @click.option("--model", default=DEFAULT_MODEL, show_default=True, type=click.Path(), help="Bundle folder to write.")
 @click.option("--cv", "cv_folds", default=0, show_default=True, help="Also cross-validate with K folds and store the figures.")
-@click.option("--jobs", default=1, show_default=True, help="Parallel folds for --cv.")
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Processes: the stance model is fitted beside the other stages (2), and --cv folds run in parallel.")
 def train(data, model, cv_folds, jobs):
     """Fit the quote filter, speaker ranker and stance model; write a bundle.
 
@@ -109,7 +110,7 @@ def train(data, model, cv_folds, jobs):
     metadata = {"training_data": _data_summary(articles, data)}
     if cv_folds:
         metadata["cross_validation"] = _brief(cross_validate(articles, schema["names"], cv_folds, jobs))
-    models = fit_models(articles)
+    models = fit_models(articles, jobs)
     path = save_bundle(models, model, {k: v for k, v in schema.items() if k != "names"}, metadata)
     click.echo(f"trained on {len(articles)} articles, "
                f"{metadata['training_data']['quotes']} quotes -> {path}", err=True)
