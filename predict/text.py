@@ -25,16 +25,17 @@ from camel_tools.utils.normalize import (
 from emoji import EMOJI_DATA
 import regex
 
-# tatweel, and the harakat camel-tools' `dediac_ar` removes (its AR_DIAC_CHARSET): its module
-# imports the charsets below, so the class is written out here (a test checks it on every code point)
+# tatweel, and the harakat camel-tools' `dediac_ar` removes (its AR_DIAC_CHARSET), written out:
+# importing `dediac_ar` builds all of camel-tools' charsets (see `_SYMBOLS`); a test checks the
+# class against it on every code point
 _TATWEEL_AND_HARAKAT_RE = re.compile("[\u0640\u064b-\u0652\u0670]")
 # camel-tools' normalize_unicode runs a per-character Python loop to replace these two ligatures,
 # then NFKC; the loop is skipped when neither occurs (the result is identical)
 _LIGATURES_RE = re.compile("[\ufdfc\ufdfd]")
 # the characters camel-tools' `simple_word_tokenize` splits off: every punctuation and symbol
 # character and each one-character emoji. Its charsets module finds them with a Python loop over
-# every code point, a third of a second and more of `qawl predict`'s start-up; C-level maps find
-# the same set (a test checks) in a third of the time.
+# every code point, from a third of a second to a second of `qawl predict`'s start-up; C-level
+# maps find the same set (a test checks) in a third of the time.
 _PUNCT_SYMBOL_CATEGORIES = frozenset({"Pc", "Pd", "Pe", "Pf", "Pi", "Po", "Ps", "Sc", "Sk", "Sm", "So"})
 _EVERY_CODE_POINT = range(sys.maxunicode + 1)
 _SYMBOLS = frozenset(compress(map(chr, _EVERY_CODE_POINT), map(_PUNCT_SYMBOL_CATEGORIES.__contains__,
