@@ -140,7 +140,8 @@ def _brief(report: dict) -> dict:
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Also write the figures as JSON.")
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False), help="With --gold: write every miss as JSON Lines.")
 @click.option("--predictions", type=click.Path(dir_okay=False), help="With --gold: write the predictions as JSON Lines.")
-@click.option("--jobs", default=1, show_default=True, help="Folds run in parallel.")
+@click.option("--jobs", default=1, show_default=True,
+              help="Folds run in parallel (figures can then differ from --jobs 1 in the third decimal: README).")
 @click.option("--plots", "plots_dir", type=click.Path(file_okay=False),
               help="Also draw confusion.png, label_f1.png and learning_curve.png (on --data) in this folder.")
 def evaluate(data, folds, gold, model, json_path, errors_path, predictions, jobs, plots_dir):
