@@ -23,18 +23,26 @@ def score_tokens(text: str) -> list[str]:
 
 def overlap_f1(gold: str, predicted: str) -> float:
     """Token-overlap F1 of two spans."""
-    gold_counts, pred_counts = Counter(score_tokens(gold)), Counter(score_tokens(predicted))
-    common = sum((gold_counts & pred_counts).values())
+    return _counts_f1(Counter(score_tokens(gold)), Counter(score_tokens(predicted)))
+
+
+def _counts_f1(gold: Counter, predicted: Counter) -> float:
+    """`overlap_f1` of two spans' token counts."""
+    common = sum((gold & predicted).values())
     if not common:
         return 0.0
-    precision, recall = common / sum(pred_counts.values()), common / sum(gold_counts.values())
+    precision, recall = common / predicted.total(), common / gold.total()
     return 2 * precision * recall / (precision + recall)
 
 
 def match_quotes(gold: list[Quote], predicted: list[Quote]) -> list[tuple[int, int]]:
     """One-to-one (gold index, predicted index) pairs, greedy by overlap, overlap >= 0.5."""
-    pairs = sorted(((overlap_f1(g.quote, p.quote), i, j) for i, g in enumerate(gold)
-                    for j, p in enumerate(predicted)), reverse=True)
+    # every span is tokenised once, not once per pair: training matches each article's rule
+    # candidates with its gold quotes, and this was half of finding the training examples
+    gold_counts = [Counter(score_tokens(quote.quote)) for quote in gold]
+    predicted_counts = [Counter(score_tokens(quote.quote)) for quote in predicted]
+    pairs = sorted(((_counts_f1(g, p), i, j) for i, g in enumerate(gold_counts)
+                    for j, p in enumerate(predicted_counts)), reverse=True)
     used_gold, used_pred, matched = set(), set(), []
     for overlap, i, j in pairs:
         if overlap < MATCH_THRESHOLD:
