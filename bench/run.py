@@ -2,8 +2,8 @@
 
 The workload is made of the corpus' own original articles, their paragraphs shuffled into new
 articles, written as JSON Lines. For each size it prints end-to-end prediction throughput on
-one core beside the camel-tools normalise+tokenise pass alone (the practical floor: the faster of
-two passes, one on each side of the full one), measured in the same run, and the ratio; then the
+one core beside the camel-tools normalise+tokenise pass alone (the practical floor), the two timed
+side by side, batch by batch in turn, and the ratio; then the
 peak memory of `qawl predict` per size, the speed-up of `--jobs 2` over `--jobs 1` on the largest
 size, training time on the corpus (with `--jobs 1` and `--jobs 2`) and 5-fold cross-validation
 time, and the start-up time of `qawl predict` on one short article. `--big-mb 1000` also streams
@@ -76,21 +76,23 @@ def tokenise_pass(articles: list[Article]) -> None:
         simple_word_tokenize(normalize(article.text))
 
 
-def tag_pass(tagger: Tagger, articles: list[Article]) -> None:
-    """Tag the articles batch by batch, keeping nothing, as `qawl predict` streams (and as the
-    tokenise pass keeps no tokens)."""
-    for batch in batches(articles):
-        tagger.tag_batch(batch)
-
-
 def print_throughput(tagger: Tagger, articles: list[Article], label: str) -> None:
-    """One row: prediction and the tokenise floor over the same articles, and their ratio."""
+    """One row: prediction and the tokenise floor over the same articles, and their ratio.
+
+    Each batch of 64 is tagged (keeping nothing, as `qawl predict` streams and as the tokenise
+    pass keeps no tokens) and tokenised in turn, the two summed apart. Whole passes timed apart
+    put the same code's cold 1k ratio anywhere from 2.02x to 3.53x within an hour on a shared
+    machine whose speed moves by up to 40% in minutes; side by side, a slow spell slows both.
+    """
     megabytes = sum(len(a.text.encode()) for a in articles) / 1e6
-    floor = timed(tokenise_pass, articles)
-    full = timed(tag_pass, tagger, articles)
-    # the floor moved by up to 20% between sizes in one run: the faster of two passes, one on
-    # each side of the full one, steadies it (and can only raise the ratio)
-    floor = min(floor, timed(tokenise_pass, articles))
+    full = floor = 0.0
+    for index, batch in enumerate(batches(articles)):
+        if index % 2:  # either goes first in turn, so neither always finds the batch's text in cache
+            floor += timed(tokenise_pass, batch)
+            full += timed(tagger.tag_batch, batch)
+        else:
+            full += timed(tagger.tag_batch, batch)
+            floor += timed(tokenise_pass, batch)
     print(f"{label:>9} {megabytes:>6.1f} {len(articles) / full:>10.0f} {megabytes / full:>6.2f} "
           f"{len(articles) / floor:>11.0f} {full / floor:>6.2f}", flush=True)
 
