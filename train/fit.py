@@ -8,8 +8,8 @@ and every gold quote teaches the stance model.
 
 from __future__ import annotations
 
-from joblib import Parallel, delayed, parallel_config
-from threadpoolctl import threadpool_info
+from joblib.externals.loky import ProcessPoolExecutor
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from predict.features import stance_record
 from predict.linear import LinearModel
@@ -59,16 +59,26 @@ def extraction_examples(articles: list[Article]) -> tuple[list[dict], list[int],
 def fit_models(articles: list[Article], jobs: int = 1) -> Models:
     """Fit the quote filter, the speaker ranker and the stance model, in their runtime form.
 
-    With `jobs` of 2 or more the stance model, the longest fit, runs in one process while the
-    other two stages are found and fitted in another: the same models, sooner.
+    With `jobs` of 2 or more the stance model, the longest fit, is fitted here while a worker
+    process finds and fits the other two stages: the same models, sooner.
     """
-    fits = [delayed(_fit_extraction_stages)(articles), delayed(_fit_stance)(articles)]
-    # a worker gets as many BLAS threads as this process has, so that its sums run in the same
-    # order and it fits the very model this process would (joblib's workers get fewer by default)
+    if jobs < 2:
+        return Models(*_fit_extraction_stages(articles), _fit_stance(articles))
+    # the worker runs under loky, as joblib's `Parallel` does (a fresh interpreter: OpenMP does
+    # not survive a fork), in an executor of its own (`Parallel` shares loky's reusable one). It
+    # gets as many BLAS and OpenMP threads as this process has, so that its sums run in the same
+    # order and it fits the very models this process would (with one, the ranker's weights moved)
     threads = max((pool["num_threads"] for pool in threadpool_info()), default=1)
-    with parallel_config(backend="loky", inner_max_num_threads=threads):
-        (quote_filter, speaker_ranker), stance = Parallel(n_jobs=min(jobs, len(fits)))(fits)
-    return Models(quote_filter, speaker_ranker, stance)
+    with ProcessPoolExecutor(max_workers=1, initializer=_use_threads, initargs=(threads,)) as worker:
+        extraction = worker.submit(_fit_extraction_stages, articles)
+        stance = _fit_stance(articles)
+        return Models(*extraction.result(), stance)
+
+
+def _use_threads(threads: int) -> None:
+    """A worker's start: importing this module loaded NumPy's BLAS and scikit-learn's OpenMP, so
+    the limit reaches both (and stays for the worker's life)."""
+    threadpool_limits(threads)
 
 
 def _fit_extraction_stages(articles: list[Article]) -> tuple[LinearModel, LinearModel]:
